@@ -71,7 +71,7 @@ kclient_token(const struct kclient *c)
 /* Sends buf and waits for its reply, resending on timeout. */
 static int
 kclient_roundtrip(struct kclient *c, struct proto_reply *rep, const void *buf, size_t len,
-		  int tries)
+                  int tries)
 {
 	for (int i = 0; i < tries; i++) {
 		void *rbuf;

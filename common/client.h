@@ -22,7 +22,7 @@ const char *kclient_token(const struct kclient *c);
  * On 0, rep holds the decoded reply (ok or not) and must be finished with proto_reply_fini.
  * Returns ERR_UNAVAILABLE when no reply came after all retries. */
 int kclient_call(struct kclient *c, struct proto_reply *rep, const char *op, const char *argsfmt,
-		 ...);
+                 ...);
 /* Sends raw bytes and waits for one reply, which is decoded into rep (0), or
  * ERR_UNAVAILABLE (no reply) or ERR_BAD_REQUEST (reply undecodable). */
 int kclient_raw(struct kclient *c, struct proto_reply *rep, const void *buf, size_t len);

@@ -36,5 +36,5 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* One fprintf so that lines from several threads do not interleave. */
 	fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", stamp, ts.tv_nsec / 1000000, log_ident,
-		names[level], line);
+	        names[level], line);
 }

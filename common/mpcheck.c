@@ -77,16 +77,48 @@ mpcheck(const void *buf, size_t len, const struct mpcheck_limits *lim, const cha
 			unsigned lenbytes = 0;
 
 			switch (b) {
-			case 0xcc: case 0xd0: skip = 1; break;
-			case 0xcd: case 0xd1: skip = 2; break;
-			case 0xca: case 0xce: case 0xd2: skip = 4; break;
-			case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
-			case 0xc4: case 0xd9: lenbytes = 1; break;
-			case 0xc5: case 0xda: lenbytes = 2; break;
-			case 0xc6: case 0xdb: lenbytes = 4; break;
-			case 0xdc: case 0xde: lenbytes = 2; container = true; break;
-			case 0xdd: case 0xdf: lenbytes = 4; container = true; break;
-			default: MPCHECK_FAIL("unsupported msgpack type");
+			case 0xcc:
+			case 0xd0:
+				skip = 1;
+				break;
+			case 0xcd:
+			case 0xd1:
+				skip = 2;
+				break;
+			case 0xca:
+			case 0xce:
+			case 0xd2:
+				skip = 4;
+				break;
+			case 0xcb:
+			case 0xcf:
+			case 0xd3:
+				skip = 8;
+				break;
+			case 0xc4:
+			case 0xd9:
+				lenbytes = 1;
+				break;
+			case 0xc5:
+			case 0xda:
+				lenbytes = 2;
+				break;
+			case 0xc6:
+			case 0xdb:
+				lenbytes = 4;
+				break;
+			case 0xdc:
+			case 0xde:
+				lenbytes = 2;
+				container = true;
+				break;
+			case 0xdd:
+			case 0xdf:
+				lenbytes = 4;
+				container = true;
+				break;
+			default:
+				MPCHECK_FAIL("unsupported msgpack type");
 			}
 			if (lenbytes > 0) {
 				if (len - pos - 1 < lenbytes)

@@ -13,7 +13,10 @@ struct mpcheck_limits {
 };
 
 #define MPCHECK_MAX_SIZE 1048576u
-#define MPCHECK_LIMITS_DEFAULT { MPCHECK_MAX_SIZE, 16, 65536 }
+#define MPCHECK_LIMITS_DEFAULT                                                                     \
+	{                                                                                          \
+		MPCHECK_MAX_SIZE, 16, 65536                                                        \
+	}
 
 /* Checks that buf holds exactly one well-formed msgpack object within lim.
  * buf: borrowed. why: set to a static reason on failure (may be NULL).

@@ -31,7 +31,7 @@ password_hash(char out[PASSWORD_HASH_MAX], const char *pw)
 	if (sodium_init() < 0)
 		return ERR_INTERNAL;
 	if (crypto_pwhash_str_alg(out, pw, strlen(pw), PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return ERR_INTERNAL;
 	return 0;
 }

@@ -21,7 +21,8 @@ proto_read_id(const msgpack_object *o, uint8_t id[PROTO_ID_LEN])
 static bool
 proto_version_ok(const msgpack_object *v)
 {
-	return v != NULL && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 == PROTO_VERSION;
+	return v != NULL && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	       v->via.u64 == PROTO_VERSION;
 }
 
 #define PROTO_FAIL(reason)                                                                         \
@@ -33,7 +34,7 @@ proto_version_ok(const msgpack_object *v)
 
 int
 proto_request_decode(struct proto_request *req, const void *buf, size_t len,
-		     const struct mpcheck_limits *lim, const char **why)
+                     const struct mpcheck_limits *lim, const char **why)
 {
 	const msgpack_object *root, *o;
 	int rc;
@@ -114,7 +115,7 @@ proto_reply_decode(struct proto_reply *rep, const void *buf, size_t len)
 	o = mp_get(err, "msg");
 	if (mp_is_str(o)) {
 		size_t n = o->via.str.size < sizeof rep->err_msg - 1 ? o->via.str.size
-								      : sizeof rep->err_msg - 1;
+		                                                     : sizeof rep->err_msg - 1;
 		memcpy(rep->err_msg, o->via.str.ptr, n);
 		rep->err_msg[n] = '\0';
 	} else {
@@ -162,7 +163,7 @@ proto_pack_head(struct proto_writer *w, size_t nkeys, const uint8_t *id)
 
 void
 proto_request_begin(struct proto_writer *w, const uint8_t id[PROTO_ID_LEN], const char *op,
-		    const char *tok)
+                    const char *tok)
 {
 	proto_pack_head(w, tok != NULL ? 5 : 4, id);
 	mp_packf(&w->pk, "s s", "op", op);
@@ -183,7 +184,7 @@ proto_reply_err(struct proto_writer *w, const uint8_t *id, int err, const char *
 {
 	proto_pack_head(w, 4, id);
 	mp_packf(&w->pk, "s b s {s s s s}", "ok", 0, "err", "code", err_code(err), "msg",
-		 msg != NULL ? msg : err_message(err));
+	         msg != NULL ? msg : err_message(err));
 }
 
 void

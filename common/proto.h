@@ -9,9 +9,9 @@
 
 #include "mpcheck.h"
 
-#define PROTO_VERSION	  1
-#define PROTO_ID_LEN	  16
-#define PROTO_OP_MAX	  64  /* including NUL */
+#define PROTO_VERSION     1
+#define PROTO_ID_LEN      16
+#define PROTO_OP_MAX      64  /* including NUL */
 #define PROTO_TOKEN_CHARS 64  /* hex of a 256-bit token */
 #define PROTO_ERRMSG_MAX  256 /* including NUL */
 
@@ -30,7 +30,7 @@ struct proto_request {
  * req->id/has_id are set if the id could be read, so the error reply can carry it.
  * Returns 0 or ERR_BAD_REQUEST. proto_request_fini must be called either way. */
 int proto_request_decode(struct proto_request *req, const void *buf, size_t len,
-			 const struct mpcheck_limits *lim, const char **why);
+                         const struct mpcheck_limits *lim, const char **why);
 void proto_request_fini(struct proto_request *req);
 
 struct proto_reply {
@@ -38,7 +38,7 @@ struct proto_reply {
 	bool has_id;
 	bool ok;
 	const msgpack_object *data; /* when ok; lives in unp (nil object when absent) */
-	int err;		    /* when !ok: an enum kura_err */
+	int err;                    /* when !ok: an enum kura_err */
 	char err_msg[PROTO_ERRMSG_MAX];
 	msgpack_unpacked unp;
 	msgpack_object nil;
@@ -61,7 +61,7 @@ void proto_writer_reset(struct proto_writer *w);
 /* Packs the request envelope up to "args"; the caller then packs exactly one object, the args
  * map (mp_packf(&w->pk, "{...}", ...)). tok: NULL for none. */
 void proto_request_begin(struct proto_writer *w, const uint8_t id[PROTO_ID_LEN], const char *op,
-			 const char *tok);
+                         const char *tok);
 /* Packs the ok-reply envelope up to "data"; the caller then packs exactly one object.
  * id: NULL packs nil (request id unreadable). */
 void proto_reply_ok_begin(struct proto_writer *w, const uint8_t *id);

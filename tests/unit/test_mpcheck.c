@@ -38,7 +38,8 @@ test_valid(void)
 	msgpack_pack_double(&pk, 1.5);
 	msgpack_pack_bin_with_body(&pk, "\0\1\2", 3);
 	is_int(check(sb.data, sb.size, &why), 0, "a valid map with Japanese text passes");
-	is_int(check(sb.data, sb.size - 1, &why), ERR_BAD_REQUEST, "the same map truncated by one byte is refused");
+	is_int(check(sb.data, sb.size - 1, &why), ERR_BAD_REQUEST,
+	       "the same map truncated by one byte is refused");
 	for (size_t cut = 1; cut < sb.size; cut++)
 		if (check(sb.data, cut, &why) == 0) {
 			ok(0, "every truncation is refused (cut at %zu passed)", cut);
@@ -70,17 +71,27 @@ test_hostile(void)
 	static const uint8_t escape[] = { 0xa4, 0x1b, '[', '2', 'J' };
 	static const uint8_t overlong[] = { 0xa2, 0xc0, 0xaf };
 
-	is_int(check(arr32, sizeof arr32, &why), ERR_BAD_REQUEST, "array32 of 0xFFFFFFFF elements refused (%s)", why);
-	is_int(check(map32, sizeof map32, &why), ERR_BAD_REQUEST, "map32 of 0xFFFFFFFF pairs refused (%s)", why);
-	is_int(check(str32, sizeof str32, &why), ERR_BAD_REQUEST, "str32 claiming 4 GiB refused (%s)", why);
-	is_int(check(bin32, sizeof bin32, &why), ERR_BAD_REQUEST, "bin32 longer than the message refused (%s)", why);
-	is_int(check(halfhdr, sizeof halfhdr, &why), ERR_BAD_REQUEST, "a cut length header refused (%s)", why);
-	is_int(check(never, sizeof never, &why), ERR_BAD_REQUEST, "the never-used byte 0xc1 refused (%s)", why);
+	is_int(check(arr32, sizeof arr32, &why), ERR_BAD_REQUEST,
+	       "array32 of 0xFFFFFFFF elements refused (%s)", why);
+	is_int(check(map32, sizeof map32, &why), ERR_BAD_REQUEST,
+	       "map32 of 0xFFFFFFFF pairs refused (%s)", why);
+	is_int(check(str32, sizeof str32, &why), ERR_BAD_REQUEST,
+	       "str32 claiming 4 GiB refused (%s)", why);
+	is_int(check(bin32, sizeof bin32, &why), ERR_BAD_REQUEST,
+	       "bin32 longer than the message refused (%s)", why);
+	is_int(check(halfhdr, sizeof halfhdr, &why), ERR_BAD_REQUEST,
+	       "a cut length header refused (%s)", why);
+	is_int(check(never, sizeof never, &why), ERR_BAD_REQUEST,
+	       "the never-used byte 0xc1 refused (%s)", why);
 	is_int(check(ext, sizeof ext, &why), ERR_BAD_REQUEST, "ext types refused (%s)", why);
-	is_int(check(trailing, sizeof trailing, &why), ERR_BAD_REQUEST, "trailing bytes refused (%s)", why);
-	is_int(check(badutf8, sizeof badutf8, &why), ERR_BAD_REQUEST, "invalid UTF-8 refused (%s)", why);
-	is_int(check(escape, sizeof escape, &why), ERR_BAD_REQUEST, "a terminal escape in a string refused (%s)", why);
-	is_int(check(overlong, sizeof overlong, &why), ERR_BAD_REQUEST, "overlong UTF-8 refused (%s)", why);
+	is_int(check(trailing, sizeof trailing, &why), ERR_BAD_REQUEST,
+	       "trailing bytes refused (%s)", why);
+	is_int(check(badutf8, sizeof badutf8, &why), ERR_BAD_REQUEST, "invalid UTF-8 refused (%s)",
+	       why);
+	is_int(check(escape, sizeof escape, &why), ERR_BAD_REQUEST,
+	       "a terminal escape in a string refused (%s)", why);
+	is_int(check(overlong, sizeof overlong, &why), ERR_BAD_REQUEST,
+	       "overlong UTF-8 refused (%s)", why);
 	is_int(check("", 0, &why), ERR_BAD_REQUEST, "an empty message refused (%s)", why);
 }
 
@@ -98,7 +109,8 @@ test_depth(void)
 	buf[17] = 0xc0;
 	is_int(check(buf, 18, &why), ERR_BAD_REQUEST, "nesting past the limit refused (%s)", why);
 	memset(buf, 0x91, sizeof buf);
-	is_int(check(buf, sizeof buf, &why), ERR_BAD_REQUEST, "deep nesting with no end refused (%s)", why);
+	is_int(check(buf, sizeof buf, &why), ERR_BAD_REQUEST,
+	       "deep nesting with no end refused (%s)", why);
 }
 
 static void
@@ -133,7 +145,8 @@ test_items(void)
 		memset(p, 0xc0, 65535);
 		p += 65535;
 	}
-	is_int(check(buf, len, &why), ERR_BAD_REQUEST, "more than 65536 elements in all refused (%s)", why);
+	is_int(check(buf, len, &why), ERR_BAD_REQUEST,
+	       "more than 65536 elements in all refused (%s)", why);
 	free(buf);
 }
 

@@ -27,14 +27,16 @@ test_request_roundtrip(void)
 	proto_new_id(id);
 	proto_writer_init(&w);
 	proto_request_begin(&w, id, "case.create", tok);
-	is_int(mp_packf(&w.pk, "{s s, s [{s s}], s i}", "customer_name", "山田 花子", "items", "kind",
-			"medium", "limit", (int64_t)7),
+	is_int(mp_packf(&w.pk, "{s s, s [{s s}], s i}", "customer_name", "山田 花子", "items",
+	                "kind", "medium", "limit", (int64_t)7),
 	       0, "mp_packf packs nested maps and arrays");
-	is_int(proto_request_decode(&req, w.buf.data, w.buf.size, &lim, &why), 0, "request decodes");
+	is_int(proto_request_decode(&req, w.buf.data, w.buf.size, &lim, &why), 0,
+	       "request decodes");
 	is_str(req.op, "case.create", "op survives");
 	ok(req.has_tok && strcmp(req.tok, tok) == 0, "token survives");
 	ok(memcmp(req.id, id, PROTO_ID_LEN) == 0, "id survives");
-	is_int(mp_strcpy(mp_get(req.args, "customer_name"), name, sizeof name), 0, "arg is a string");
+	is_int(mp_strcpy(mp_get(req.args, "customer_name"), name, sizeof name), 0,
+	       "arg is a string");
 	is_str(name, "山田 花子", "Japanese argument survives");
 	const msgpack_object *items = mp_get(req.args, "items");
 	ok(items != NULL && items->type == MSGPACK_OBJECT_ARRAY && items->via.array.size == 1,
@@ -57,15 +59,16 @@ expect_bad(const char *fmt, const char *what)
 	if (strcmp(fmt, "noid") == 0)
 		mp_packf(&w.pk, "{s i s s}", "v", (int64_t)1, "op", "auth.whoami");
 	else if (strcmp(fmt, "badop") == 0)
-		mp_packf(&w.pk, "{s i s x s i}", "v", (int64_t)1, "id", id, sizeof id, "op", (int64_t)3);
+		mp_packf(&w.pk, "{s i s x s i}", "v", (int64_t)1, "id", id, sizeof id, "op",
+		         (int64_t)3);
 	else if (strcmp(fmt, "badargs") == 0)
 		mp_packf(&w.pk, "{s i s x s s s [n]}", "v", (int64_t)1, "id", id, sizeof id, "op",
-			 "case.list", "args");
+		         "case.list", "args");
 	else if (strcmp(fmt, "badver") == 0)
 		mp_packf(&w.pk, "{s i s x s s}", "v", (int64_t)9, "id", id, sizeof id, "op", "x");
 	else if (strcmp(fmt, "badtok") == 0)
-		mp_packf(&w.pk, "{s i s x s s s s}", "v", (int64_t)1, "id", id, sizeof id, "op", "x",
-			 "tok", "short");
+		mp_packf(&w.pk, "{s i s x s s s s}", "v", (int64_t)1, "id", id, sizeof id, "op",
+		         "x", "tok", "short");
 	else
 		mp_packf(&w.pk, "[s]", "not a map");
 	int rc = proto_request_decode(&req, w.buf.data, w.buf.size, &lim, &why);

@@ -1,0 +1,11 @@
+/* The audit log: one row per request, allowed or refused. */
+#ifndef KURA_AUDIT_H
+#define KURA_AUDIT_H
+
+#include "request.h"
+
+/* Writes the audit row of r in the current transaction (or on its own when none is open).
+ * op and outcome: borrowed. Returns 0 or an enum kura_err. */
+int audit_write(struct request *r, const char *op, const char *outcome);
+
+#endif

@@ -1,0 +1,17 @@
+/* The command handlers, one file per domain; the table that names them is in dispatch.c. */
+#ifndef KURA_COMMANDS_H
+#define KURA_COMMANDS_H
+
+#include "request.h"
+
+/* auth.c */
+int auth_login(struct request *r);
+int auth_logout(struct request *r);
+int auth_whoami(struct request *r);
+
+/* cases.c */
+int case_create(struct request *r);
+int case_get(struct request *r);
+int case_list(struct request *r);
+
+#endif

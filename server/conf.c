@@ -1,0 +1,127 @@
+/* kurad.conf parsing with inih. */
+#include "config.h"
+
+#include "conf.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+struct conf_parse {
+	struct server_config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static int
+conf_int(const char *value, int min, int max, int *out)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* inih handler: returns 0 to stop with an error. */
+static int
+conf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_parse *p = user;
+	struct server_config *cfg = p->cfg;
+	int rc = 0, v = 0;
+
+	if (strcmp(section, "database") == 0 && strcmp(name, "conninfo") == 0) {
+		free(cfg->conninfo);
+		cfg->conninfo = xstrdup(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "workers") == 0) {
+		rc = conf_int(value, 1, 256, &cfg->workers);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "session_idle_timeout") == 0) {
+		rc = conf_int(value, 10, 7 * 86400, &cfg->session_idle_timeout);
+	} else if (strcmp(section, "server") == 0 &&
+	           strcmp(name, "session_absolute_timeout") == 0) {
+		rc = conf_int(value, 60, 30 * 86400, &cfg->session_absolute_timeout);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_message") == 0) {
+		rc = conf_int(value, 4096, 64 << 20, &v);
+		cfg->max_message = (size_t)v;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "log_level") == 0) {
+		static const char *levels[] = { "error", "warn", "info", "debug" };
+		rc = -1;
+		for (int i = 0; i < 4; i++)
+			if (strcmp(value, levels[i]) == 0) {
+				cfg->log_level = (enum log_level)i;
+				rc = 0;
+			}
+	} else if (strncmp(section, "listener ", 9) == 0 && strcmp(name, "url") == 0) {
+		const char *segment = section + 9;
+		if (cfg->nlisteners == CONFIG_MAX_LISTENERS) {
+			snprintf(p->err, p->errlen, "too many listeners (at most %d)",
+			         CONFIG_MAX_LISTENERS);
+			return 0;
+		}
+		cfg->listeners[cfg->nlisteners].segment = xstrdup(segment);
+		cfg->listeners[cfg->nlisteners].url = xstrdup(value);
+		cfg->nlisteners++;
+	} else {
+		snprintf(p->err, p->errlen, "unknown setting [%s] %s", section, name);
+		return 0;
+	}
+	if (rc != 0) {
+		snprintf(p->err, p->errlen, "invalid value for [%s] %s: %s", section, name, value);
+		return 0;
+	}
+	return 1;
+}
+
+int
+conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p = { cfg, err, errlen };
+	int line;
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->workers = 4;
+	cfg->session_idle_timeout = 1800;
+	cfg->session_absolute_timeout = 12 * 3600;
+	cfg->max_message = 1u << 20;
+	cfg->log_level = LOG_LEVEL_INFO;
+	err[0] = '\0';
+
+	line = ini_parse(path, conf_handler, &p);
+	if (line == -1) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	if (line != 0) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", err[0] ? err : "syntax error");
+		snprintf(err, errlen, "%s:%d: %s", path, line, why);
+		return -1;
+	}
+	if (cfg->conninfo == NULL) {
+		snprintf(err, errlen, "%s: [database] conninfo is required", path);
+		return -1;
+	}
+	if (cfg->nlisteners == 0) {
+		snprintf(err, errlen, "%s: at least one [listener SEGMENT] with a url is required",
+		         path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+conf_fini(struct server_config *cfg)
+{
+	free(cfg->conninfo);
+	for (size_t i = 0; i < cfg->nlisteners; i++) {
+		free(cfg->listeners[i].segment);
+		free(cfg->listeners[i].url);
+	}
+	memset(cfg, 0, sizeof *cfg);
+}

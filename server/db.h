@@ -1,0 +1,59 @@
+/* The database layer: one connection per worker, every statement prepared once per
+ * connection from one named table, one function that judges every result. */
+#ifndef KURA_DB_H
+#define KURA_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* The statements, named; their SQL is in db.c's table. */
+enum db_stmt {
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_CREATE,
+	STMT_SESSION_DELETE,
+	STMT_USER_BY_LOGIN,
+	STMT_RIGHTS,
+	STMT_AUDIT_INSERT,
+	STMT_REPLY_GET,
+	STMT_REPLY_PUT,
+	STMT_CASE_CREATE,
+	STMT_CASE_GET,
+	STMT_CASE_GET_PII,
+	STMT_CASE_ITEMS,
+	STMT_CASE_NOTES,
+	STMT_CASE_LIST,
+	STMT_CASE_LIST_PII,
+	STMT_COUNT
+};
+
+struct db;
+
+/* conninfo: borrowed, copied. Does not connect yet. */
+struct db *db_new(const char *conninfo);
+void db_free(struct db *db);
+
+/* Makes sure the connection is up and its statements prepared; reconnects with backoff.
+ * Returns 0, or ERR_UNAVAILABLE at once while the database is down (never blocks long). */
+int db_ensure(struct db *db);
+
+/* Transactions. A read transaction commits asynchronously (synchronous_commit off): a crash
+ * may lose the last moments of read-audit rows, never a write. Return 0 or an enum kura_err. */
+int db_begin(struct db *db, bool write);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Runs a prepared statement with text parameters (NULL for SQL NULL; as many as the table
+ * says). On 0, *res is owned by the caller (PQclear). On error *res is NULL and the error is
+ * logged (without parameter values or detail, which may hold personal data). */
+int db_exec(struct db *db, enum db_stmt stmt, const char *const *params, PGresult **res);
+
+/* The SQLSTATE of the last failed statement ("" if none), for handlers that map
+ * a constraint to a specific answer. */
+const char *db_last_sqlstate(const struct db *db);
+
+/* Appends s to a PostgreSQL text[] literal being built in buf (xmalloc'd, grown as needed). */
+void db_array_add(char **buf, size_t *len, const char *s);
+/* Closes the literal ("{}" for none). Returns *buf, owned by the caller. */
+char *db_array_end(char **buf, size_t *len);
+
+#endif

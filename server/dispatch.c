@@ -1,0 +1,232 @@
+/* The command table and the dispatcher (decode -> lookup -> session -> rights -> transaction
+ * -> handler -> audit -> commit -> reply). Handlers never repeat these checks. */
+#include "config.h"
+
+#include "dispatch.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "commands.h"
+#include "err.h"
+#include "log.h"
+#include "session.h"
+
+/*
+ * Command flags:
+ *   CMD_NO_SESSION  runs without a session token (only auth.login); its right is checked by
+ *                   the handler against the listener's segment once the user is known.
+ *   CMD_WRITE       changes data: its transaction commits synchronously.
+ *   CMD_IDEMPOTENT  the reply is stored with the effect under the request id; a resend with
+ *                   the same id gets the stored reply and causes no second effect.
+ */
+enum command_flags {
+	CMD_NO_SESSION = 1 << 0,
+	CMD_WRITE = 1 << 1,
+	CMD_IDEMPOTENT = 1 << 2,
+};
+
+struct command {
+	const char *name;
+	command_fn fn;
+	int right; /* enum right, or RIGHT_ANY_SESSION */
+	unsigned flags;
+};
+
+static const struct command command_table[] = {
+	{ .name = "auth.login",
+	  .fn = auth_login,
+	  .right = RIGHT_SESSION_LOGIN,
+	  .flags = CMD_NO_SESSION | CMD_WRITE },
+	{ .name = "auth.logout",
+	  .fn = auth_logout,
+	  .right = RIGHT_ANY_SESSION,
+	  .flags = CMD_WRITE },
+	{ .name = "auth.whoami", .fn = auth_whoami, .right = RIGHT_ANY_SESSION },
+	{ .name = "case.create",
+	  .fn = case_create,
+	  .right = RIGHT_CASE_CREATE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.get", .fn = case_get, .right = RIGHT_CASE_READ },
+	{ .name = "case.list", .fn = case_list, .right = RIGHT_CASE_READ },
+};
+#define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])
+
+size_t
+dispatch_command_count(void)
+{
+	return COMMAND_COUNT;
+}
+
+const char *
+dispatch_command_name(size_t i)
+{
+	return i < COMMAND_COUNT ? command_table[i].name : NULL;
+}
+
+static const struct command *
+command_find(const char *op)
+{
+	for (size_t i = 0; i < COMMAND_COUNT; i++)
+		if (strcmp(command_table[i].name, op) == 0)
+			return &command_table[i];
+	return NULL;
+}
+
+/* The op as the audit log names it: an unknown op is recorded only if it looks like a
+ * command name, so that a client cannot write arbitrary text into the log. */
+static void
+dispatch_audit_op(const char *op, char *out, size_t size)
+{
+	size_t len = strlen(op);
+	bool plain = len > 0 && len <= 40;
+
+	for (size_t i = 0; plain && i < len; i++)
+		plain = islower((unsigned char)op[i]) || op[i] == '.' || op[i] == '_';
+	snprintf(out, size, "%s%s", plain ? "unknown:" : "(invalid op)", plain ? op : "");
+}
+
+/* Looks up a stored reply for the request id. Returns 1 with out filled, 0 if none,
+ * or an error (the id was used by another user or for another op). */
+static int
+dispatch_replay_find(struct request *r, const struct command *cmd, struct proto_writer *out)
+{
+	char id[2 * PROTO_ID_LEN + 3];
+	const char *params[1] = { id };
+	PGresult *res;
+	int rc;
+
+	session_bytea_param(r->msg->id, PROTO_ID_LEN, id);
+	if ((rc = db_exec(r->db, STMT_REPLY_GET, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), r->sess.user_id) != 0 ||
+	    strcmp(PQgetvalue(res, 0, 1), cmd->name) != 0) {
+		PQclear(res);
+		return request_fail(r, ERR_CONFLICT, "request id already used for another request");
+	}
+	size_t len;
+	unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 2), &len);
+	PQclear(res);
+	if (bytes == NULL)
+		return ERR_INTERNAL;
+	proto_writer_reset(out);
+	msgpack_sbuffer_write(&out->buf, (const char *)bytes, len);
+	PQfreemem(bytes);
+	return 1;
+}
+
+static int
+dispatch_replay_store(struct request *r, const struct command *cmd, const struct proto_writer *out)
+{
+	char id[2 * PROTO_ID_LEN + 3];
+	char *reply = malloc(2 * out->buf.size + 3);
+	const char *params[4] = { id, r->sess.user_id, cmd->name, reply };
+	PGresult *res;
+	int rc;
+
+	if (reply == NULL)
+		return ERR_INTERNAL;
+	session_bytea_param(r->msg->id, PROTO_ID_LEN, id);
+	session_bytea_param((const unsigned char *)out->buf.data, out->buf.size, reply);
+	rc = db_exec(r->db, STMT_REPLY_PUT, params, &res);
+	PQclear(res);
+	free(reply);
+	return rc;
+}
+
+/* Runs an authenticated, authorised command in the open transaction and leaves its reply in
+ * out. Returns 0, or the error to refuse with. */
+static int
+dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *data,
+             struct proto_writer *out)
+{
+	int rc;
+
+	if (!(cmd->flags & CMD_NO_SESSION)) {
+		if (!r->msg->has_tok)
+			return request_fail(r, ERR_UNAUTHENTICATED, "please sign in first");
+		if ((rc = session_resolve(r)) != 0)
+			return rc;
+		if (cmd->right != RIGHT_ANY_SESSION && !(r->sess.rights & RIGHT_BIT(cmd->right)))
+			return request_fail(r, ERR_FORBIDDEN,
+			                    "your role (%s) may not do %s on the %s network",
+			                    r->sess.role, cmd->name, r->segment);
+	}
+	if (cmd->flags & CMD_IDEMPOTENT) {
+		rc = dispatch_replay_find(r, cmd, out);
+		if (rc != 0)
+			return rc < 0 ? rc : audit_write(r, cmd->name, "replayed");
+	}
+	if ((rc = cmd->fn(r)) != 0)
+		return rc;
+	proto_reply_ok_begin(out, r->msg->id);
+	msgpack_sbuffer_write(&out->buf, data->buf.data, data->buf.size);
+	if ((cmd->flags & CMD_IDEMPOTENT) && (rc = dispatch_replay_store(r, cmd, out)) != 0)
+		return rc;
+	return audit_write(r, cmd->name, "ok");
+}
+
+void
+dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
+         const char *segment, const char *peer, struct proto_writer *out)
+{
+	const struct mpcheck_limits lim = { cfg->max_message, 16, 65536 };
+	struct proto_writer data;
+	struct proto_request msg;
+	struct request r;
+	const struct command *cmd = NULL;
+	const char *why = NULL;
+	char audit_op[PROTO_OP_MAX + 16] = "(malformed)";
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	proto_writer_init(&data);
+	proto_writer_reset(out);
+	r.db = db;
+	r.cfg = cfg;
+	r.segment = segment;
+	r.peer = peer;
+	r.msg = &msg;
+	r.pk = &data.pk;
+
+	if ((rc = proto_request_decode(&msg, buf, len, &lim, &why)) != 0) {
+		rc = request_fail(&r, ERR_BAD_REQUEST, "malformed request: %s", why);
+		goto refuse;
+	}
+	if ((cmd = command_find(msg.op)) == NULL) {
+		dispatch_audit_op(msg.op, audit_op, sizeof audit_op);
+		rc = request_fail(&r, ERR_BAD_REQUEST, "unknown op");
+		goto refuse;
+	}
+	snprintf(audit_op, sizeof audit_op, "%s", cmd->name);
+	if ((rc = db_ensure(db)) != 0)
+		goto refuse;
+	if ((rc = db_begin(db, cmd->flags & CMD_WRITE)) != 0)
+		goto refuse;
+	if ((rc = dispatch_run(&r, cmd, &data, out)) != 0 || (rc = db_commit(db)) != 0)
+		goto refuse;
+	goto out;
+
+refuse:
+	/* Nothing of the refused request's effect survives; its refusal is audited alone. */
+	db_rollback(db);
+	if (db_ensure(db) == 0 && audit_write(&r, audit_op, err_code(rc)) == 0) {
+		/* audit row written (autocommit) */
+	} else {
+		log_warn("request not audited (database unavailable): op=%s segment=%s peer=%s "
+		         "outcome=%s",
+		         audit_op, segment, peer, err_code(rc));
+	}
+	proto_writer_reset(out);
+	proto_reply_err(out, msg.has_id ? msg.id : NULL, rc, r.errmsg);
+out:
+	proto_request_fini(&msg);
+	proto_writer_fini(&data);
+}

@@ -1,0 +1,21 @@
+/* The dispatcher: the one place where a request is decoded, looked up, authenticated,
+ * authorised, run in its transaction, audited and answered. */
+#ifndef KURA_DISPATCH_H
+#define KURA_DISPATCH_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "db.h"
+#include "proto.h"
+
+/* Handles one received message and leaves the complete reply in out (reset first).
+ * buf, segment, peer: borrowed. db: the calling worker's connection. */
+void dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
+              const char *segment, const char *peer, struct proto_writer *out);
+
+/* The number of commands and the name of the i-th, for documentation and tests. */
+size_t dispatch_command_count(void);
+const char *dispatch_command_name(size_t i);
+
+#endif

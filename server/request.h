@@ -1,0 +1,77 @@
+/* What a command handler sees of one request: the caller, the arguments, where to pack the
+ * reply; plus the rights and the argument readers that every handler shares. */
+#ifndef KURA_REQUEST_H
+#define KURA_REQUEST_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "db.h"
+#include "proto.h"
+
+/* Rights, by their names in kura.permissions. */
+enum right {
+	RIGHT_SESSION_LOGIN,
+	RIGHT_CASE_READ,
+	RIGHT_CASE_CREATE,
+	RIGHT_PII_READ,
+	RIGHT_AUDIT_READ,
+	RIGHT_USER_ADMIN,
+	RIGHT_COUNT,
+	RIGHT_ANY_SESSION = -1, /* in the command table: a valid session is enough */
+};
+#define RIGHT_BIT(r) (1u << (r))
+
+const char *right_name(enum right r);
+/* Bits of the comma-separated right names in csv (unknown names are ignored).
+ * A temporary user never holds pii.read. */
+unsigned rights_parse(const char *csv, bool temporary);
+/* Packs the names of the rights in bits as an array. */
+void rights_pack(msgpack_packer *pk, unsigned bits);
+
+struct session {
+	bool valid;
+	char id[24]; /* decimal, as statement parameters are text */
+	char user_id[24];
+	char login[64];
+	char name[128];
+	char role[32];
+	bool temporary;
+	unsigned rights;
+};
+
+struct request {
+	struct db *db;                   /* borrowed: the worker's */
+	const struct server_config *cfg; /* borrowed */
+	const char *segment;             /* borrowed: the listener's segment */
+	const char *peer;                /* borrowed: remote address */
+	const struct proto_request *msg; /* borrowed */
+	struct session sess;
+	char audit_user_id[24]; /* set by auth.login for the audit row when no session yet */
+	char object[80];        /* what the audit row names: a receipt number, an id */
+	msgpack_packer *pk;     /* handlers pack exactly one map here on success */
+	const char *errmsg;     /* message of an error reply (NULL: the code's own) */
+	char errbuf[200];
+};
+
+/* Handlers return 0 after packing their data map, or an enum kura_err having packed nothing.
+ * They never check sessions or rights: the dispatcher did. */
+typedef int (*command_fn)(struct request *r);
+
+/* Sets a formatted error message for the reply and returns err. */
+int request_fail(struct request *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reads one-line string argument key. Absent, nil or (when optional) empty gives *out = NULL;
+ * required and missing, not a string, holding a line break, or longer than max_chars
+ * characters fails with ERR_BAD_REQUEST and a message naming key. *out is owned by the caller. */
+int arg_str(struct request *r, const char *key, bool required, size_t max_chars, char **out);
+/* The same for multi-line text (line breaks allowed). */
+int arg_text(struct request *r, const char *key, bool required, size_t max_chars, char **out);
+/* Reads integer argument key into *out: def when absent or nil; outside min..max fails. */
+int arg_int(struct request *r, const char *key, int64_t min, int64_t max, int64_t def,
+            int64_t *out);
+
+#endif
