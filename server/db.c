@@ -22,26 +22,18 @@ static const struct db_statement {
 	int nparams;
 	const char *sql;
 } db_statements[STMT_COUNT] = {
-	/* Looks up a live session of this segment and touches it, with its user's rights. */
+	/* Signing in and sessions go through functions (schema/002_access.sql). */
 	[STMT_SESSION_TOUCH] = { "session_touch", 4,
-	                         "UPDATE kura.sessions s SET last_seen = now() FROM kura.users u"
-	                         " WHERE s.token_hash = $1 AND s.segment = $2 AND u.id = s.user_id"
-	                         " AND u.disabled_at IS NULL"
-	                         " AND s.last_seen > now() - make_interval(secs => $3)"
-	                         " AND s.created_at > now() - make_interval(secs => $4)"
-	                         " RETURNING s.id, u.id, u.login, u.display_name, u.role, "
-	                         "u.temporary,"
-	                         " array_to_string(ARRAY(SELECT p.permission FROM "
-	                         "kura.role_segment_permissions p"
-	                         " WHERE p.role = u.role AND p.segment = s.segment ORDER BY 1), "
-	                         "',')" },
-	[STMT_SESSION_CREATE] = { "session_create", 4,
-	                          "INSERT INTO kura.sessions (token_hash, user_id, segment, peer)"
-	                          " VALUES ($1, $2, $3, $4) RETURNING id" },
-	[STMT_SESSION_DELETE] = { "session_delete", 1, "DELETE FROM kura.sessions WHERE id = $1" },
-	[STMT_USER_BY_LOGIN] = { "user_by_login", 1,
-	                         "SELECT id, login, display_name, role, temporary, password_hash,"
-	                         " disabled_at IS NOT NULL FROM kura.users WHERE login = $1" },
+	                         "SELECT * FROM kura.session_touch($1, $2, $3, $4)" },
+	[STMT_SESSION_CREATE] = { "session_create", 4, "SELECT kura.session_open($1, $2, $3, $4)" },
+	[STMT_SESSION_DELETE] = { "session_delete", 1, "SELECT kura.session_close($1)" },
+	[STMT_USER_BY_LOGIN] = { "user_by_login", 1, "SELECT * FROM kura.login_user($1)" },
+	/* From here on the request runs as the user's database role, which RLS and grants
+	 * hold to the same scope as kurad: $1 role, $2 user id, $3 segment. */
+	[STMT_SET_ACTOR] = { "set_actor", 3,
+	                     "SELECT set_config('role', 'kura_' || $1, true),"
+	                     " set_config('kura.user_id', $2, true), set_config('kura.segment', "
+	                     "$3, true)" },
 	[STMT_RIGHTS] = { "rights", 2,
 	                  "SELECT array_to_string(ARRAY(SELECT permission FROM "
 	                  "kura.role_segment_permissions"

@@ -70,7 +70,18 @@ session_resolve(struct request *r)
 	s->rights = rights_parse(PQgetvalue(res, 0, 6), s->temporary);
 	s->valid = true;
 	PQclear(res);
-	return 0;
+	return session_act_as(r);
+}
+
+int
+session_act_as(struct request *r)
+{
+	const char *params[3] = { r->sess.role, r->sess.user_id, r->segment };
+	PGresult *res;
+	int rc = db_exec(r->db, STMT_SET_ACTOR, params, &res);
+
+	PQclear(res);
+	return rc;
 }
 
 int
@@ -84,11 +95,14 @@ session_create(struct request *r, const char *user_id, char tok[PROTO_TOKEN_CHAR
 
 	randombytes_buf(token, sizeof token);
 	session_token_hash(token, hash);
-	if ((rc = db_exec(r->db, STMT_SESSION_CREATE, params, &res)) == 0) {
+	if ((rc = db_exec(r->db, STMT_SESSION_CREATE, params, &res)) == 0 &&
+	    PQgetisnull(res, 0, 0)) {
+		rc = request_fail(r, ERR_UNAUTHENTICATED, "the account is disabled");
+	} else if (rc == 0) {
 		session_copy(r->sess.id, sizeof r->sess.id, PQgetvalue(res, 0, 0));
 		sodium_bin2hex(tok, PROTO_TOKEN_CHARS + 1, token, sizeof token);
-		PQclear(res);
 	}
+	PQclear(res);
 	sodium_memzero(token, sizeof token);
 	return rc;
 }

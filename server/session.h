@@ -7,9 +7,13 @@
 #include "proto.h"
 #include "request.h"
 
-/* Fills r->sess from the request's token on r->segment and touches it.
+/* Fills r->sess from the request's token on r->segment, touches it, and makes the rest of
+ * the transaction run as the user (session_act_as).
  * Returns 0 or ERR_UNAUTHENTICATED (unknown, expired, other segment, disabled user). */
 int session_resolve(struct request *r);
+
+/* Runs the rest of the transaction as r->sess's database role, user and segment. */
+int session_act_as(struct request *r);
 
 /* Opens a session for user_id (borrowed) on r->segment. On 0, tok holds the new token
  * (its only copy: it is not stored) and r->sess.id the session's id. */
