@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "log.h"
+#include "sealer.h"
 #include "xmalloc.h"
 
 struct server;
@@ -39,6 +40,7 @@ struct server {
 	nng_socket sock;
 	nng_listener listeners[CONFIG_MAX_LISTENERS];
 	struct worker *workers;
+	struct sealer *sealer;
 	/* Shutdown: workers count themselves busy under lock; SIGTERM waits for zero. */
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
@@ -308,6 +310,7 @@ main(int argc, char **argv)
 
 	if (server_listen(&srv) != 0 || server_start_workers(&srv) != 0)
 		goto out;
+	srv.sealer = sealer_start(&srv.cfg);
 	if (pidfile != NULL && write_pidfile(pidfile) != 0) {
 		log_error("cannot write %s: %s", pidfile, strerror(errno));
 		goto out;
@@ -338,6 +341,7 @@ out:
 		proto_writer_fini(&w->out);
 	}
 	free(srv.workers);
+	sealer_stop(srv.sealer);
 	if (pidfile != NULL && status == 0)
 		unlink(pidfile);
 	log_info("stopped");
