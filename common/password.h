@@ -11,7 +11,8 @@
 #define PASSWORD_MEMLIMIT (19u << 20)
 #define PASSWORD_HASH_MAX crypto_pwhash_STRBYTES
 
-/* Checks the policy: 12 to 128 characters (not bytes), valid UTF-8 text.
+/* Checks the policy: 12 to 128 characters (not bytes), valid UTF-8 text, not trivial and
+ * not on the list of common passwords.
  * Returns NULL when acceptable, else a static message for the person choosing it. */
 const char *password_policy_check(const char *pw);
 /* Hashes pw into out (PASSWORD_HASH_MAX bytes). Returns 0 or ERR_INTERNAL. */

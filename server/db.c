@@ -34,6 +34,10 @@ static const struct db_statement {
 	                     "SELECT set_config('role', 'kura_' || $1, true),"
 	                     " set_config('kura.user_id', $2, true), set_config('kura.segment', "
 	                     "$3, true)" },
+	/* Login protection (schema/004_login_guard.sql): $1 account key, $2 peer key. */
+	[STMT_LOGIN_WAIT] = { "login_wait", 2, "SELECT kura.login_wait($1, $2)" },
+	[STMT_LOGIN_FAILED] = { "login_failed", 2, "SELECT kura.login_failed($1, $2)" },
+	[STMT_LOGIN_SUCCEEDED] = { "login_succeeded", 1, "SELECT kura.login_succeeded($1)" },
 	[STMT_RIGHTS] = { "rights", 2,
 	                  "SELECT array_to_string(ARRAY(SELECT permission FROM "
 	                  "kura.role_segment_permissions"

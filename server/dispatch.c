@@ -32,13 +32,15 @@ enum command_flags {
 struct command {
 	const char *name;
 	command_fn fn;
-	int right; /* enum right, or RIGHT_ANY_SESSION */
+	command_refused_fn refused; /* optional */
+	int right;                  /* enum right, or RIGHT_ANY_SESSION */
 	unsigned flags;
 };
 
 static const struct command command_table[] = {
 	{ .name = "auth.login",
 	  .fn = auth_login,
+	  .refused = auth_login_refused,
 	  .right = RIGHT_SESSION_LOGIN,
 	  .flags = CMD_NO_SESSION | CMD_WRITE },
 	{ .name = "auth.logout",
@@ -173,6 +175,22 @@ dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *
 	return audit_write(r, cmd->name, "ok");
 }
 
+/* Records a refusal in a transaction of its own: the command's refusal hook and the audit
+ * row. Returns 0 or an enum kura_err (nothing recorded). */
+static int
+dispatch_refusal_record(struct request *r, const struct command *cmd, const char *audit_op, int err)
+{
+	int rc;
+
+	if ((rc = db_ensure(r->db)) != 0 || (rc = db_begin(r->db, true)) != 0)
+		return rc;
+	if (cmd != NULL && cmd->refused != NULL)
+		cmd->refused(r, err);
+	if ((rc = audit_write(r, audit_op, err_code(err))) != 0 || (rc = db_commit(r->db)) != 0)
+		db_rollback(r->db);
+	return rc;
+}
+
 void
 dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
          const char *segment, const char *peer, struct proto_writer *out)
@@ -217,13 +235,10 @@ dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t
 refuse:
 	/* Nothing of the refused request's effect survives; its refusal is audited alone. */
 	db_rollback(db);
-	if (db_ensure(db) == 0 && audit_write(&r, audit_op, err_code(rc)) == 0) {
-		/* audit row written (autocommit) */
-	} else {
+	if (dispatch_refusal_record(&r, cmd, audit_op, rc) != 0)
 		log_warn("request not audited (database unavailable): op=%s segment=%s peer=%s "
 		         "outcome=%s",
 		         audit_op, segment, peer, err_code(rc));
-	}
 	proto_writer_reset(out);
 	proto_reply_err(out, msg.has_id ? msg.id : NULL, rc, r.errmsg);
 out:

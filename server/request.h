@@ -59,6 +59,9 @@ struct request {
 /* Handlers return 0 after packing their data map, or an enum kura_err having packed nothing.
  * They never check sessions or rights: the dispatcher did. */
 typedef int (*command_fn)(struct request *r);
+/* Runs after a refused request's rollback, in the refusal's own transaction (with its audit
+ * row): for effects that must survive a refusal, such as counting a failed sign-in. */
+typedef void (*command_refused_fn)(struct request *r, int err);
 
 /* Sets a formatted error message for the reply and returns err. */
 int request_fail(struct request *r, int err, const char *fmt, ...)

@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "mp.h"
+#include "password.h"
 #include "proto.h"
 #include "utf8.h"
 #include "../tap.h"
@@ -127,6 +128,35 @@ test_utf8(void)
 	is_int(used, 4, "and they use 4 columns");
 }
 
+static void
+test_password_policy(void)
+{
+	ok(password_policy_check("short") != NULL, "an 5-character password is refused");
+	ok(password_policy_check("elevenchars") != NULL, "an 11-character password is refused");
+	ok(password_policy_check("twelve chars") == NULL, "a 12-character password is accepted");
+	ok(password_policy_check("蔵の鍵は三つの錠前で守られる") == NULL,
+	   "a Japanese pass phrase of 14 characters is accepted");
+	ok(password_policy_check("蔵の鍵") != NULL, "3 Japanese characters (9 bytes) are refused");
+	ok(password_policy_check("Password1234") != NULL, "a common password is refused, any case");
+	ok(password_policy_check("aaaaaaaaaaaaaaa") != NULL, "a repeated character is refused");
+	ok(password_policy_check("3456789012345") != NULL, "a counting sequence is refused");
+	char longpw[200];
+	memset(longpw, 'x', sizeof longpw - 1);
+	longpw[sizeof longpw - 1] = '\0';
+	longpw[5] = 'y';
+	ok(password_policy_check(longpw) != NULL, "199 characters are refused (at most 128)");
+	longpw[128] = '\0';
+	ok(password_policy_check(longpw) == NULL, "128 characters are accepted, never truncated");
+	char hash[PASSWORD_HASH_MAX];
+	is_int(password_hash(hash, longpw), 0, "a 128-character password hashes");
+	ok(strncmp(hash, "$argon2id$", 10) == 0, "the hash is argon2id");
+	ok(strstr(hash, "m=19456") != NULL && strstr(hash, "t=2") != NULL,
+	   "with 19 MiB of memory and 2 passes");
+	ok(password_verify(hash, longpw), "the password verifies");
+	longpw[127] = 'z';
+	ok(!password_verify(hash, longpw), "a change in the 128th character does not verify");
+}
+
 int
 main(void)
 {
@@ -140,5 +170,6 @@ main(void)
 	test_reply_roundtrip();
 	test_errors();
 	test_utf8();
+	test_password_policy();
 	return tap_done();
 }
