@@ -28,8 +28,9 @@ CREATE FUNCTION kura.current_user_id() RETURNS bigint
 	LANGUAGE sql STABLE SET search_path = ''
 	AS $$ SELECT nullif(pg_catalog.current_setting('kura.user_id', true), '')::bigint $$;
 
--- Whether the acting user holds right p on the acting segment. Runs with the caller's
--- privileges: only a kura_<role> whose role is the user's role can be true.
+-- Whether the acting user holds right p on the acting segment. Only the acting role set by
+-- kurad (SET ROLE kura_<role>, which SECURITY DEFINER functions do not change) whose role is
+-- the user's role can be true.
 CREATE FUNCTION kura.has_right(p text) RETURNS boolean
 	LANGUAGE sql STABLE SET search_path = ''
 	AS $$
@@ -40,7 +41,7 @@ CREATE FUNCTION kura.has_right(p text) RETURNS boolean
 		  AND u.disabled_at IS NULL
 		  AND pg_catalog.current_setting('kura.segment', true) = rsp.segment
 		  AND rsp.permission = p
-		  AND CURRENT_USER::text = 'kura_' || u.role
+		  AND pg_catalog.current_setting('role') = 'kura_' || u.role
 		  AND NOT (u.temporary AND p = 'pii.read'))
 	$$;
 

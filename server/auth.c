@@ -146,8 +146,9 @@ auth_login(struct request *r)
 			goto out;
 		PQclear(kr);
 	}
-	msgpack_pack_map(r->pk, 9);
-	mp_packf(r->pk, "s s", "tok", tok);
+	msgpack_pack_map(r->pk, 11);
+	mp_packf(r->pk, "s s s i s s", "tok", tok, "session",
+	         (int64_t)strtoll(r->sess.id, NULL, 10), "events", r->events_url);
 	auth_pack_identity(r, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
 	                   temporary, rights);
 	mp_packf(r->pk, "s i s i", "idle_timeout", (int64_t)r->cfg->session_idle_timeout,

@@ -16,4 +16,11 @@ int case_create(struct request *r);
 int case_get(struct request *r);
 int case_list(struct request *r);
 
+/* users.c */
+int user_list(struct request *r);
+int user_disable(struct request *r);
+int user_set_role(struct request *r);
+int session_list(struct request *r);
+int session_kill(struct request *r);
+
 #endif

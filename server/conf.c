@@ -28,6 +28,19 @@ conf_int(const char *value, int min, int max, int *out)
 	return 0;
 }
 
+/* The listener of a segment's section, created on first sight; NULL when there are too many. */
+static struct listener_config *
+conf_listener(struct server_config *cfg, const char *segment)
+{
+	for (size_t i = 0; i < cfg->nlisteners; i++)
+		if (strcmp(cfg->listeners[i].segment, segment) == 0)
+			return &cfg->listeners[i];
+	if (cfg->nlisteners == CONFIG_MAX_LISTENERS)
+		return NULL;
+	cfg->listeners[cfg->nlisteners].segment = xstrdup(segment);
+	return &cfg->listeners[cfg->nlisteners++];
+}
+
 /* inih handler: returns 0 to stop with an error. */
 static int
 conf_handler(void *user, const char *section, const char *name, const char *value)
@@ -57,16 +70,17 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 				cfg->log_level = (enum log_level)i;
 				rc = 0;
 			}
-	} else if (strncmp(section, "listener ", 9) == 0 && strcmp(name, "url") == 0) {
-		const char *segment = section + 9;
-		if (cfg->nlisteners == CONFIG_MAX_LISTENERS) {
+	} else if (strncmp(section, "listener ", 9) == 0 &&
+	           (strcmp(name, "url") == 0 || strcmp(name, "events") == 0)) {
+		struct listener_config *lc = conf_listener(cfg, section + 9);
+		if (lc == NULL) {
 			snprintf(p->err, p->errlen, "too many listeners (at most %d)",
 			         CONFIG_MAX_LISTENERS);
 			return 0;
 		}
-		cfg->listeners[cfg->nlisteners].segment = xstrdup(segment);
-		cfg->listeners[cfg->nlisteners].url = xstrdup(value);
-		cfg->nlisteners++;
+		char **field = strcmp(name, "url") == 0 ? &lc->url : &lc->events;
+		free(*field);
+		*field = xstrdup(value);
 	} else {
 		snprintf(p->err, p->errlen, "unknown setting [%s] %s", section, name);
 		return 0;
@@ -107,6 +121,12 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: [database] conninfo is required", path);
 		return -1;
 	}
+	for (size_t i = 0; i < cfg->nlisteners; i++)
+		if (cfg->listeners[i].url == NULL) {
+			snprintf(err, errlen, "%s: [listener %s] has no url", path,
+			         cfg->listeners[i].segment);
+			return -1;
+		}
 	if (cfg->nlisteners == 0) {
 		snprintf(err, errlen, "%s: at least one [listener SEGMENT] with a url is required",
 		         path);
@@ -122,6 +142,7 @@ conf_fini(struct server_config *cfg)
 	for (size_t i = 0; i < cfg->nlisteners; i++) {
 		free(cfg->listeners[i].segment);
 		free(cfg->listeners[i].url);
+		free(cfg->listeners[i].events);
 	}
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -11,6 +11,7 @@
 struct listener_config {
 	char *segment; /* from the section name "[listener SEGMENT]" */
 	char *url;
+	char *events; /* PUB URL for this segment's change events; NULL: none */
 };
 
 struct server_config {

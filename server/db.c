@@ -133,6 +133,19 @@ static const struct db_statement {
 	                                              "WHERE n.case_id = c.id"
 	                                              "  AND n.body ILIKE $3))"
 	                                              " ORDER BY c.id DESC LIMIT $4" },
+	/* Administration (schema/005_events_admin.sql); the functions check user.admin too. */
+	[STMT_ADMIN_USERS] = { "admin_users", 0, "SELECT * FROM kura.admin_users()" },
+	[STMT_ADMIN_USER_DISABLE] = { "admin_user_disable", 1,
+	                              "SELECT kura.admin_user_disable($1)" },
+	[STMT_ADMIN_USER_SET_ROLE] = { "admin_user_set_role", 2,
+	                               "SELECT kura.admin_user_set_role($1, $2)" },
+	[STMT_ADMIN_SESSIONS] = { "admin_sessions", 0,
+	                          "SELECT id, login, role, segment, peer, " TS_UTC(
+	                              "created_at") ", " TS_UTC("last_seen") " FROM "
+	                                                                     "kura.admin_sessions("
+	                                                                     ")" },
+	[STMT_ADMIN_SESSION_KILL] = { "admin_session_kill", 1,
+	                              "SELECT kura.admin_session_kill($1)" },
 };
 
 /* ============================== connection ============================== */

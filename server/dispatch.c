@@ -54,6 +54,20 @@ static const struct command command_table[] = {
 	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "case.get", .fn = case_get, .right = RIGHT_CASE_READ },
 	{ .name = "case.list", .fn = case_list, .right = RIGHT_CASE_READ },
+	{ .name = "user.list", .fn = user_list, .right = RIGHT_USER_ADMIN },
+	{ .name = "user.disable",
+	  .fn = user_disable,
+	  .right = RIGHT_USER_ADMIN,
+	  .flags = CMD_WRITE },
+	{ .name = "user.set_role",
+	  .fn = user_set_role,
+	  .right = RIGHT_USER_ADMIN,
+	  .flags = CMD_WRITE },
+	{ .name = "session.list", .fn = session_list, .right = RIGHT_USER_ADMIN },
+	{ .name = "session.kill",
+	  .fn = session_kill,
+	  .right = RIGHT_USER_ADMIN,
+	  .flags = CMD_WRITE },
 };
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])
 
@@ -193,7 +207,7 @@ dispatch_refusal_record(struct request *r, const struct command *cmd, const char
 
 void
 dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
-         const char *segment, const char *peer, struct proto_writer *out)
+         const struct listener_config *listener, const char *peer, struct proto_writer *out)
 {
 	const struct mpcheck_limits lim = { cfg->max_message, 16, 65536 };
 	struct proto_writer data;
@@ -209,7 +223,8 @@ dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t
 	proto_writer_reset(out);
 	r.db = db;
 	r.cfg = cfg;
-	r.segment = segment;
+	r.segment = listener->segment;
+	r.events_url = listener->events;
 	r.peer = peer;
 	r.msg = &msg;
 	r.pk = &data.pk;
@@ -238,7 +253,7 @@ refuse:
 	if (dispatch_refusal_record(&r, cmd, audit_op, rc) != 0)
 		log_warn("request not audited (database unavailable): op=%s segment=%s peer=%s "
 		         "outcome=%s",
-		         audit_op, segment, peer, err_code(rc));
+		         audit_op, r.segment, peer, err_code(rc));
 	proto_writer_reset(out);
 	proto_reply_err(out, msg.has_id ? msg.id : NULL, rc, r.errmsg);
 out:

@@ -10,9 +10,10 @@
 #include "proto.h"
 
 /* Handles one received message and leaves the complete reply in out (reset first).
- * buf, segment, peer: borrowed. db: the calling worker's connection. */
+ * buf, listener (whose segment the request belongs to), peer: borrowed.
+ * db: the calling worker's connection. */
 void dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
-              const char *segment, const char *peer, struct proto_writer *out);
+              const struct listener_config *listener, const char *peer, struct proto_writer *out);
 
 /* The number of commands and the name of the i-th, for documentation and tests. */
 size_t dispatch_command_count(void);

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "db.h"
 #include "dispatch.h"
+#include "events.h"
 #include "log.h"
 #include "sealer.h"
 #include "xmalloc.h"
@@ -41,6 +42,7 @@ struct server {
 	nng_listener listeners[CONFIG_MAX_LISTENERS];
 	struct worker *workers;
 	struct sealer *sealer;
+	struct events *events;
 	/* Shutdown: workers count themselves busy under lock; SIGTERM waits for zero. */
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
@@ -48,16 +50,16 @@ struct server {
 	bool stopping;
 };
 
-/* The segment of the listener a message came through: the only source of a segment. */
-static const char *
-server_segment_of(struct server *srv, nng_msg *msg)
+/* The listener a message came through: the only source of a request's segment. */
+static const struct listener_config *
+server_listener_of(struct server *srv, nng_msg *msg)
 {
 	nng_listener l = nng_pipe_listener(nng_msg_get_pipe(msg));
 	int id = nng_listener_id(l);
 
 	for (size_t i = 0; i < srv->cfg.nlisteners; i++)
 		if (id > 0 && nng_listener_id(srv->listeners[i]) == id)
-			return srv->cfg.listeners[i].segment;
+			return &srv->cfg.listeners[i];
 	return NULL;
 }
 
@@ -120,7 +122,8 @@ worker_main(void *arg)
 	for (;;) {
 		nng_msg *msg;
 		char peer[64];
-		const char *segment;
+		const struct listener_config *listener;
+
 		int rv;
 
 		nng_ctx_recv(w->ctx, w->aio);
@@ -135,16 +138,16 @@ worker_main(void *arg)
 			nng_msg_free(msg);
 			break;
 		}
-		segment = server_segment_of(srv, msg);
+		listener = server_listener_of(srv, msg);
 		server_peer_of(msg, peer, sizeof peer);
-		if (segment == NULL) {
+		if (listener == NULL) {
 			/* Cannot happen: every pipe comes through one of our listeners. */
 			log_error("message from %s on an unknown listener dropped", peer);
 			nng_msg_free(msg);
 			worker_end(srv);
 			continue;
 		}
-		dispatch(w->db, &srv->cfg, nng_msg_body(msg), nng_msg_len(msg), segment, peer,
+		dispatch(w->db, &srv->cfg, nng_msg_body(msg), nng_msg_len(msg), listener, peer,
 		         &w->out);
 		nng_msg_clear(msg);
 		if (nng_msg_append(msg, w->out.buf.data, w->out.buf.size) != 0) {
@@ -311,6 +314,8 @@ main(int argc, char **argv)
 	if (server_listen(&srv) != 0 || server_start_workers(&srv) != 0)
 		goto out;
 	srv.sealer = sealer_start(&srv.cfg);
+	if ((srv.events = events_start(&srv.cfg)) == NULL)
+		goto out;
 	if (pidfile != NULL && write_pidfile(pidfile) != 0) {
 		log_error("cannot write %s: %s", pidfile, strerror(errno));
 		goto out;
@@ -342,6 +347,7 @@ out:
 	}
 	free(srv.workers);
 	sealer_stop(srv.sealer);
+	events_stop(srv.events);
 	if (pidfile != NULL && status == 0)
 		unlink(pidfile);
 	log_info("stopped");

@@ -46,6 +46,7 @@ struct request {
 	struct db *db;                   /* borrowed: the worker's */
 	const struct server_config *cfg; /* borrowed */
 	const char *segment;             /* borrowed: the listener's segment */
+	const char *events_url;          /* borrowed: the segment's events URL, or NULL */
 	const char *peer;                /* borrowed: remote address */
 	const struct proto_request *msg; /* borrowed */
 	struct session sess;
