@@ -1,0 +1,210 @@
+/* The terminal layer: curses set-up, colour roles, width-aware text, key input. Nothing else in
+ * the client calls curses. */
+#include "config.h"
+
+#define NCURSES_WIDECHAR 1
+#include "draw.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keymap.h"
+#include "xmalloc.h"
+
+struct draw_role_def {
+	short fg, bg;
+	attr_t attr, mono;
+};
+
+static const struct draw_role_def draw_roles[ROLE_COUNT] = {
+#define DRAW_ROLE_DEF(name, f, b, a, m)                                                            \
+	[ROLE_##name] = { .fg = (f), .bg = (b), .attr = (a), .mono = (m) },
+	DRAW_ROLES(DRAW_ROLE_DEF)
+#undef DRAW_ROLE_DEF
+};
+
+/* Terminal state is process-wide in curses itself; these mirror it and are private here. */
+static bool draw_has_colour;
+static int draw_cursor_y = -1, draw_cursor_x = -1;
+
+int
+draw_init(void)
+{
+	if (initscr() == NULL)
+		return -1;
+	/* raw, not cbreak: Ctrl-S must reach us (submit) rather than stop the terminal. */
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	/* Esc cancels: wait only briefly for the rest of an escape sequence. */
+	set_escdelay(50);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		draw_has_colour = true;
+		for (int r = 1; r < ROLE_COUNT; r++)
+			init_pair((short)r, draw_roles[r].fg, draw_roles[r].bg);
+	}
+	return 0;
+}
+
+void
+draw_fini(void)
+{
+	if (!isendwin())
+		endwin();
+}
+
+void
+draw_size(int *lines, int *cols)
+{
+	*lines = LINES;
+	*cols = COLS;
+}
+
+void
+draw_begin(void)
+{
+	draw_cursor_y = draw_cursor_x = -1;
+	erase();
+}
+
+void
+draw_end(void)
+{
+	if (draw_cursor_y >= 0) {
+		move(draw_cursor_y, draw_cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+void
+draw_invalidate(void)
+{
+	clearok(curscr, TRUE);
+}
+
+void
+draw_cursor(int y, int x)
+{
+	draw_cursor_y = y;
+	draw_cursor_x = x;
+}
+
+static void
+draw_set_role(enum draw_role role)
+{
+	const struct draw_role_def *d = &draw_roles[role];
+
+	if (draw_has_colour)
+		attr_set(d->attr, (short)role, NULL);
+	else
+		attr_set(d->mono, 0, NULL);
+}
+
+int
+draw_wcwidth(wchar_t c)
+{
+	int w = wcwidth(c);
+
+	return w < 0 ? 1 : w;
+}
+
+int
+draw_wtext(int y, int x, int width, enum draw_role role, const wchar_t *ws, size_t n, bool pad)
+{
+	int used = 0;
+
+	if (width <= 0 || y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return 0;
+	if (x + width > COLS)
+		width = COLS - x;
+	draw_set_role(role);
+	move(y, x);
+	for (size_t i = 0; i < n; i++) {
+		wchar_t c = ws[i];
+		int w;
+
+		/* Control characters would move the cursor or start an escape sequence. */
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0) || wcwidth(c) < 0)
+			c = L'?';
+		w = wcwidth(c);
+		if (used + w > width)
+			break;
+		if (w == 0 && used == 0)
+			continue; /* a combining mark with nothing to combine with */
+		addnwstr(&c, 1);
+		used += w;
+	}
+	if (pad)
+		for (; used < width; used++)
+			addch(' ');
+	attr_set(A_NORMAL, 0, NULL);
+	return used;
+}
+
+int
+draw_text(int y, int x, int width, enum draw_role role, const char *s, bool pad)
+{
+	wchar_t stackbuf[256], *buf = stackbuf;
+	size_t n = 0, len = s != NULL ? strlen(s) : 0;
+	mbstate_t st;
+	int used;
+
+	stackbuf[0] = L'\0';
+	if (len >= sizeof stackbuf / sizeof stackbuf[0])
+		buf = xcalloc(len + 1, sizeof *buf);
+	memset(&st, 0, sizeof st);
+	while (len > 0) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, len, &st);
+
+		/* Invalid bytes become '?' one by one (utf8_width counts them so as well). */
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			wc = L'?';
+			k = 1;
+			memset(&st, 0, sizeof st);
+		}
+		buf[n++] = wc;
+		s += k;
+		len -= k;
+	}
+	used = draw_wtext(y, x, width, role, buf, n, pad);
+	if (buf != stackbuf)
+		free(buf);
+	return used;
+}
+
+void
+draw_fill(int y, int x, int width, enum draw_role role)
+{
+	if (width <= 0 || y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	draw_set_role(role);
+	mvhline(y, x, ' ', width);
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+int
+draw_read_key(uint32_t *key)
+{
+	wint_t ch;
+	int rc = get_wch(&ch);
+
+	if (rc == ERR)
+		return 0;
+	if (rc == KEY_CODE_YES)
+		*key = KFN(ch);
+	else
+		*key = (uint32_t)ch;
+	return 1;
+}

@@ -1,0 +1,118 @@
+/* Every user action, its keys and its help text, defined once (tig's request table): the key
+ * handler looks keys up here and the help screen is generated from it. */
+#ifndef KURA_KEYMAP_H
+#define KURA_KEYMAP_H
+
+#include <curses.h> /* KEY_* codes only: only draw.c calls curses */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "i18n.h"
+
+/* A key as read from the terminal: a character, or a curses KEY_* code with KM_FN set so the
+ * two never collide (curses codes overlap Latin-1 and other characters). */
+#define KM_FN    0x40000000u
+#define KFN(k)   ((uint32_t)(k) | KM_FN)
+#define KCTRL(c) ((uint32_t)((c)&0x1f))
+#define KC_ESC   0x1bu
+#define KC_TAB   0x09u
+#define KC_CR    0x0du
+#define KC_LF    0x0au
+#define KC_DEL   0x7fu
+#define KM_NKEYS 6 /* the most keys one action has, plus the terminating 0 */
+
+/* Key contexts: a view says which apply to it at the moment (struct view.keymask); the help
+ * screen has one section per context, in this order. */
+enum keymap_context {
+	KM_ALWAYS = 1 << 0, /* every view, forms included */
+	KM_GLOBAL = 1 << 1, /* views that are not forms */
+	KM_MOVE = 1 << 2,   /* views with rows to move through */
+	KM_LIST = 1 << 3,   /* the case list */
+	KM_FORM = 1 << 4,   /* the sign-in and intake forms, and prompts */
+	KM_EDIT = 1 << 5,   /* editing text in a field */
+};
+
+/*
+ * X(name, context, label, help, keys...)
+ *   name     the action is ACT_<name>
+ *   context  one keymap_context: where the action applies and where help lists it
+ *   label    a word or two for the key hints under each screen
+ *   help     what it does, for the help screen
+ *   keys     up to five keys, the first one shown first
+ * The first action of a context that has the key wins; keep contexts that a view combines
+ * free of clashes (a form does not combine KM_MOVE with KM_EDIT, for example).
+ */
+#define KEYMAP_ACTIONS(X)                                                                          \
+	X(REDRAW, KM_ALWAYS, N_("redraw"), N_("Redraw the screen"), KCTRL('L'))                    \
+	X(HELP, KM_GLOBAL, N_("help"), N_("Show this help"), '?', KFN(KEY_F(1)))                   \
+	X(BACK, KM_GLOBAL, N_("back"), N_("Go back; q on the case list signs out and quits"), 'q', \
+	  KC_ESC)                                                                                  \
+	X(REFRESH, KM_GLOBAL, N_("refresh"), N_("Load again from the server"), 'r', KFN(KEY_F(5))) \
+	X(UP, KM_MOVE, N_("up"), N_("Move up one line"), KFN(KEY_UP), 'k')                         \
+	X(DOWN, KM_MOVE, N_("down"), N_("Move down one line"), KFN(KEY_DOWN), 'j')                 \
+	X(PAGE_UP, KM_MOVE, N_("page up"), N_("Move up one page"), KFN(KEY_PPAGE), KCTRL('B'))     \
+	X(PAGE_DOWN, KM_MOVE, N_("page down"), N_("Move down one page"), KFN(KEY_NPAGE),           \
+	  KCTRL('F'), ' ')                                                                         \
+	X(TOP, KM_MOVE, N_("top"), N_("Go to the top"), 'g', KFN(KEY_HOME))                        \
+	X(BOTTOM, KM_MOVE, N_("bottom"), N_("Go to the bottom (the case list loads every page)"),  \
+	  'G', KFN(KEY_END))                                                                       \
+	X(OPEN, KM_LIST, N_("open"), N_("Open the selected case"), KC_CR, KC_LF, KFN(KEY_ENTER))   \
+	X(SEARCH, KM_LIST, N_("search"),                                                           \
+	  N_("Search receipt number, medium, notes, customer; empty clears"), '/')                 \
+	X(NEW_CASE, KM_LIST, N_("new case"), N_("Register a new case (intake form)"), 'n')         \
+	X(NEXT_FIELD, KM_FORM, N_("next field"), N_("Next field"), KC_TAB)                         \
+	X(PREV_FIELD, KM_FORM, N_("previous field"), N_("Previous field"), KFN(KEY_BTAB))          \
+	X(SUBMIT, KM_FORM, N_("submit"), N_("Submit the form (sign in, register)"), KFN(KEY_F(2)), \
+	  KCTRL('S'))                                                                              \
+	X(ENTER, KM_FORM, N_("next"),                                                              \
+	  N_("Next field; a new line in multi-line fields; sign in from the password"), KC_CR,     \
+	  KC_LF, KFN(KEY_ENTER))                                                                   \
+	X(CANCEL, KM_FORM, N_("cancel"), N_("Cancel (asks first when something was typed)"),       \
+	  KC_ESC)                                                                                  \
+	X(EDIT_LEFT, KM_EDIT, N_("left"), N_("Cursor one character left"), KFN(KEY_LEFT),          \
+	  KCTRL('B'))                                                                              \
+	X(EDIT_RIGHT, KM_EDIT, N_("right"), N_("Cursor one character right"), KFN(KEY_RIGHT),      \
+	  KCTRL('F'))                                                                              \
+	X(EDIT_UP, KM_EDIT, N_("line up"), N_("Line up (or the previous field)"), KFN(KEY_UP),     \
+	  KCTRL('P'))                                                                              \
+	X(EDIT_DOWN, KM_EDIT, N_("line down"), N_("Line down (or the next field)"), KFN(KEY_DOWN), \
+	  KCTRL('N'))                                                                              \
+	X(EDIT_HOME, KM_EDIT, N_("line start"), N_("Start of the line"), KFN(KEY_HOME),            \
+	  KCTRL('A'))                                                                              \
+	X(EDIT_END, KM_EDIT, N_("line end"), N_("End of the line"), KFN(KEY_END), KCTRL('E'))      \
+	X(EDIT_BACKSPACE, KM_EDIT, N_("delete back"),                                              \
+	  N_("Delete the character before the cursor"), KFN(KEY_BACKSPACE), KC_DEL, KCTRL('H'))    \
+	X(EDIT_DELETE, KM_EDIT, N_("delete"), N_("Delete the character under the cursor"),         \
+	  KFN(KEY_DC), KCTRL('D'))                                                                 \
+	X(EDIT_KILL, KM_EDIT, N_("clear line"), N_("Delete to the start of the line"), KCTRL('U'))
+
+enum action {
+	ACT_NONE = 0,
+#define KEYMAP_ENUM(name, ctx, label, help, ...) ACT_##name,
+	KEYMAP_ACTIONS(KEYMAP_ENUM)
+#undef KEYMAP_ENUM
+	    ACT_COUNT
+};
+
+struct keymap_entry {
+	enum action action;
+	unsigned context;
+	uint32_t keys[KM_NKEYS]; /* 0-terminated */
+	const char *label;       /* untranslated */
+	const char *help;        /* untranslated */
+};
+
+/* The action bound to key in any of the contexts in mask, or ACT_NONE. */
+enum action keymap_lookup(uint32_t key, unsigned mask);
+/* The whole table, in definition order; *n gets its length. */
+const struct keymap_entry *keymap_table(size_t *n);
+/* A person's name for key ("Up", "Ctrl-S", "F2", "q"), written to buf. Returns buf. */
+const char *keymap_key_name(uint32_t key, char *buf, size_t size);
+/* The keys of an entry joined by sep (", " or "/") into buf. Returns buf. */
+const char *keymap_keys_text(const struct keymap_entry *e, const char *sep, char *buf, size_t size);
+/* The entry of an action (never NULL for a defined action). */
+const struct keymap_entry *keymap_entry(enum action act);
+/* The title of a context's help section. */
+const char *keymap_context_title(unsigned context);
+
+#endif

@@ -1,0 +1,502 @@
+/* The case list: newest first, a page at a time (keyset paging with `next`), with free-text
+ * search. Columns are cut and padded by display width so Japanese names line up. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "err.h"
+#include "field.h"
+#include "i18n.h"
+#include "mp.h"
+#include "text.h"
+#include "utf8.h"
+#include "view.h"
+#include "xmalloc.h"
+
+#define CASES_PAGE 50
+
+struct case_row {
+	char *receipt, *received, *customer, *stage, *medium; /* owned */
+	bool masked;
+};
+
+struct cases_view {
+	struct case_row *rows; /* owned, nrows of them */
+	size_t nrows, cap;
+	int64_t next; /* cursor of the following page, when has_next */
+	bool has_next;
+	bool loading;     /* a page request is on its way */
+	bool replace;     /* ... and its rows replace the list (a reload) */
+	bool loaded;      /* a first page has arrived */
+	bool want_bottom; /* G: keep loading pages, then select the last row */
+	size_t sel;
+	int top, height;
+	char *query; /* owned; the search in force, NULL for none */
+	char *focus; /* owned; receipt to select once the reload arrives */
+	bool searching;
+	struct field search;
+	char error[512];
+};
+
+static const enum action cases_hints[] = { ACT_OPEN,   ACT_NEW_CASE, ACT_SEARCH, ACT_REFRESH,
+	                                   ACT_BOTTOM, ACT_HELP,     ACT_BACK,   ACT_NONE };
+static const enum action cases_search_hints[] = { ACT_ENTER, ACT_CANCEL, ACT_NONE };
+
+/* Stage names as the server sends them in lists, and their labels (schema: kura.stages). */
+static const struct {
+	const char *name, *label;
+} cases_stages[] = {
+	{ "intake", N_("Receipt/intake") },
+	{ "analysis", N_("Analysis start") },
+	{ "report", N_("Investigation report") },
+	{ "reply", N_("Customer reply") },
+	{ "recovery", N_("Recovery or cancellation") },
+	{ "shipping", N_("Shipping or repair") },
+	{ "erasure", N_("Erasure") },
+	{ "closed", N_("Closed") },
+};
+
+static const char *
+cases_stage_label(const char *name)
+{
+	for (size_t i = 0; i < sizeof cases_stages / sizeof cases_stages[0]; i++)
+		if (strcmp(cases_stages[i].name, name) == 0)
+			return _(cases_stages[i].label);
+	return name;
+}
+
+static void
+cases_rows_free(struct cases_view *cv)
+{
+	for (size_t i = 0; i < cv->nrows; i++) {
+		struct case_row *r = &cv->rows[i];
+		free(r->receipt);
+		free(r->received);
+		free(r->customer);
+		free(r->stage);
+		free(r->medium);
+	}
+	cv->nrows = 0;
+}
+
+static int
+cases_open(struct view *v, const void *arg)
+{
+	struct cases_view *cv = xcalloc(1, sizeof *cv);
+
+	(void)arg;
+	field_init(&cv->search, false, 200);
+	v->priv = cv;
+	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
+	return 0;
+}
+
+static void
+cases_close(struct view *v)
+{
+	struct cases_view *cv = v->priv;
+
+	cases_rows_free(cv);
+	free(cv->rows);
+	free(cv->query);
+	free(cv->focus);
+	field_fini(&cv->search);
+	free(cv);
+}
+
+static char *
+cases_str(const msgpack_object *row, const char *key)
+{
+	char *s = mp_strdup(mp_get(row, key));
+
+	return s != NULL ? s : xstrdup("");
+}
+
+static void cases_request(struct view *v, bool replace);
+
+static void
+cases_select(struct cases_view *cv, size_t sel)
+{
+	cv->sel = cv->nrows == 0 ? 0 : (sel >= cv->nrows ? cv->nrows - 1 : sel);
+}
+
+static void
+cases_reply(void *arg, const struct proto_reply *rep)
+{
+	struct view *v = arg;
+	struct cases_view *cv = v->priv;
+	const msgpack_object *rows, *next;
+	char *keep = NULL;
+
+	cv->loading = false;
+	v->app->redraw = true;
+	if (!rep->ok) {
+		cv->want_bottom = false;
+		if (rep->err == ERR_FORBIDDEN)
+			snprintf(cv->error, sizeof cv->error, "%s",
+			         _("You may not see cases on this network."));
+		else
+			snprintf(cv->error, sizeof cv->error, _("Could not load cases: %s"),
+			         rep->err_msg);
+		app_message(v->app, MSG_ERROR, "%s", cv->error);
+		return;
+	}
+	cv->error[0] = '\0';
+	rows = mp_get(rep->data, "rows");
+	if (cv->replace) {
+		/* Keep the selected case selected across a reload. */
+		if (cv->sel < cv->nrows)
+			keep = xstrdup(cv->rows[cv->sel].receipt);
+		cases_rows_free(cv);
+		cv->top = 0;
+	}
+	if (rows != NULL && rows->type == MSGPACK_OBJECT_ARRAY) {
+		for (uint32_t i = 0; i < rows->via.array.size; i++) {
+			const msgpack_object *o = &rows->via.array.ptr[i];
+			struct case_row *r;
+			char when[TEXT_TIME_MAX];
+			char *stage, *raw;
+
+			if (cv->nrows == cv->cap) {
+				cv->cap = cv->cap ? cv->cap * 2 : 64;
+				cv->rows = xrealloc(cv->rows, cv->cap * sizeof *cv->rows);
+			}
+			r = &cv->rows[cv->nrows++];
+			r->receipt = cases_str(o, "receipt");
+			raw = cases_str(o, "received_at");
+			r->received = xstrdup(text_local_time(raw, when, sizeof when));
+			free(raw);
+			r->customer = cases_str(o, "customer_name");
+			r->masked = strcmp(r->customer, "***") == 0;
+			/* A label from the server wins; else our copy of the stage table. */
+			stage = mp_strdup(mp_get(o, "stage_label"));
+			if (stage == NULL) {
+				raw = cases_str(o, "stage");
+				stage = xstrdup(cases_stage_label(raw));
+				free(raw);
+			}
+			r->stage = stage;
+			r->medium = cases_str(o, "medium");
+		}
+	}
+	next = mp_get(rep->data, "next");
+	cv->has_next = next != NULL && mp_int(next, &cv->next) == 0;
+	if (cv->replace) {
+		const char *want = cv->focus != NULL ? cv->focus : keep;
+		size_t sel = 0;
+
+		for (size_t i = 0; want != NULL && i < cv->nrows; i++)
+			if (strcmp(cv->rows[i].receipt, want) == 0)
+				sel = i;
+		cases_select(cv, sel);
+		free(cv->focus);
+		cv->focus = NULL;
+	}
+	free(keep);
+	cv->loaded = true;
+	cv->replace = false;
+	if (cv->want_bottom) {
+		if (cv->has_next) {
+			cases_request(v, false);
+			return;
+		}
+		cv->want_bottom = false;
+		cases_select(cv, cv->nrows - 1);
+	}
+}
+
+/* Asks for the first page (replace) or the one after the loaded rows. */
+static void
+cases_request(struct view *v, bool replace)
+{
+	struct cases_view *cv = v->priv;
+	struct conn *c = v->app->conn;
+	msgpack_packer *pk;
+
+	if (replace)
+		conn_cancel(c, v);
+	else if (cv->loading || !cv->has_next)
+		return;
+	pk = conn_begin(c, "case.list");
+	msgpack_pack_map(pk, 1 + (cv->query != NULL) + (!replace));
+	mp_packf(pk, "s i", "limit", (int64_t)CASES_PAGE);
+	if (cv->query != NULL)
+		mp_packf(pk, "s s", "q", cv->query);
+	if (!replace)
+		mp_packf(pk, "s i", "after", cv->next);
+	conn_end(c, v, cases_reply, v);
+	cv->loading = true;
+	cv->replace = replace;
+}
+
+static void
+cases_load(struct view *v, const char *focus)
+{
+	struct cases_view *cv = v->priv;
+
+	free(cv->focus);
+	cv->focus = focus != NULL ? xstrdup(focus) : NULL;
+	/* A new case is at the top of the unfiltered list: show that list. */
+	if (focus != NULL && cv->query != NULL) {
+		free(cv->query);
+		cv->query = NULL;
+	}
+	cv->want_bottom = false;
+	cases_request(v, true);
+}
+
+/* Loads the next page before the selection reaches the end of the loaded rows. */
+static void
+cases_prefetch(struct view *v)
+{
+	struct cases_view *cv = v->priv;
+
+	if (cv->has_next && !cv->loading && cv->sel + (size_t)cv->height >= cv->nrows)
+		cases_request(v, false);
+}
+
+static unsigned
+cases_search_key(struct view *v, enum action act, uint32_t key)
+{
+	struct cases_view *cv = v->priv;
+	char *q;
+
+	switch (act) {
+	case ACT_ENTER:
+	case ACT_SUBMIT:
+		q = field_get(&cv->search);
+		free(cv->query);
+		cv->query = field_empty(&cv->search) ? NULL : q;
+		if (cv->query == NULL)
+			free(q);
+		cv->searching = false;
+		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
+		v->hints = cases_hints;
+		cv->sel = 0;
+		cases_request(v, true);
+		return VIEW_HANDLED;
+	case ACT_CANCEL:
+		cv->searching = false;
+		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
+		v->hints = cases_hints;
+		return VIEW_HANDLED;
+	default:
+		return field_edit(&cv->search, act, key) == FIELD_IGNORED ? VIEW_IGNORED
+		                                                          : VIEW_HANDLED;
+	}
+}
+
+static unsigned
+cases_key(struct view *v, enum action act, uint32_t key)
+{
+	struct cases_view *cv = v->priv;
+	struct app *app = v->app;
+	size_t page = cv->height > 1 ? (size_t)cv->height - 1 : 1;
+
+	if (cv->searching)
+		return cases_search_key(v, act, key);
+	switch (act) {
+	case ACT_UP:
+		if (cv->sel > 0)
+			cv->sel--;
+		break;
+	case ACT_DOWN:
+		cases_select(cv, cv->sel + 1);
+		break;
+	case ACT_PAGE_UP:
+		cv->sel = cv->sel > page ? cv->sel - page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		cases_select(cv, cv->sel + page);
+		break;
+	case ACT_TOP:
+		cv->sel = 0;
+		break;
+	case ACT_BOTTOM:
+		if (cv->has_next) {
+			cv->want_bottom = true;
+			cases_request(v, false);
+			app_message(app, MSG_INFO, "%s", _("Loading every page…"));
+		}
+		cases_select(cv, cv->nrows - 1);
+		break;
+	case ACT_OPEN:
+		if (cv->sel < cv->nrows)
+			app_push(app, &view_case_ops, cv->rows[cv->sel].receipt);
+		return VIEW_HANDLED;
+	case ACT_SEARCH:
+		cv->searching = true;
+		field_set(&cv->search, cv->query != NULL ? cv->query : "");
+		v->keymask = KM_ALWAYS | KM_FORM | KM_EDIT;
+		v->hints = cases_search_hints;
+		return VIEW_HANDLED;
+	case ACT_NEW_CASE:
+		if (!app_has_right(app, "case.create")) {
+			app_message(app, MSG_ERROR, "%s",
+			            _("You may not register cases on this network"));
+			return VIEW_HANDLED;
+		}
+		app_push(app, &view_intake_ops, NULL);
+		return VIEW_HANDLED;
+	case ACT_REFRESH:
+		cases_request(v, true);
+		return VIEW_HANDLED;
+	case ACT_BACK:
+		if (key == KC_ESC) {
+			/* Esc is pressed freely to back out of things: it never quits. */
+			if (cv->query != NULL) {
+				free(cv->query);
+				cv->query = NULL;
+				cases_request(v, true);
+			} else {
+				app_message(app, MSG_INFO, "%s",
+				            _("Press q to sign out and quit."));
+			}
+			return VIEW_HANDLED;
+		}
+		app_quit(app);
+		return VIEW_HANDLED;
+	default:
+		return VIEW_IGNORED;
+	}
+	cases_prefetch(v);
+	return VIEW_HANDLED;
+}
+
+/* Column widths for w columns: fixed ones first, the rest shared by customer and medium. */
+struct cases_cols {
+	int receipt, received, customer, stage, medium;
+};
+
+#define CASES_GAP 2
+
+static void
+cases_layout(int w, struct cases_cols *c)
+{
+	int rest;
+
+	c->receipt = 10;  /* YYMM-NNNNN */
+	c->received = 16; /* YYYY-MM-DD HH:MM */
+	c->stage = 20;
+	rest = w - 1 - c->receipt - c->received - c->stage - 4 * CASES_GAP;
+	if (rest < 20) {
+		c->stage = 14;
+		rest += 6;
+	}
+	c->customer = rest * 2 / 5;
+	if (c->customer > 30)
+		c->customer = 30;
+	if (c->customer < 6)
+		c->customer = 6;
+	c->medium = rest - c->customer;
+	if (c->medium < 0)
+		c->medium = 0;
+}
+
+/* One line of the table: cells cut and padded by display width, never by bytes. */
+static void
+cases_draw_line(int y, int x, const struct cases_cols *c, enum draw_role base,
+                enum draw_role customer_role, const char *receipt, const char *received,
+                const char *customer, const char *stage, const char *medium)
+{
+	draw_text(y, x, c->receipt + CASES_GAP, base, receipt, true);
+	x += c->receipt + CASES_GAP;
+	draw_text(y, x, c->received + CASES_GAP, base, received, true);
+	x += c->received + CASES_GAP;
+	draw_text(y, x, c->customer, customer_role, customer, true);
+	draw_fill(y, x + c->customer, CASES_GAP, base);
+	x += c->customer + CASES_GAP;
+	draw_text(y, x, c->stage + CASES_GAP, base, stage, true);
+	x += c->stage + CASES_GAP;
+	draw_text(y, x, c->medium, base, medium, true);
+}
+
+static void
+cases_draw(struct view *v, const struct draw_rect *r)
+{
+	struct cases_view *cv = v->priv;
+	struct cases_cols c;
+	char info[512], count[64];
+	int y = r->y, x = r->x + 1, w;
+
+	cases_layout(r->w, &c);
+	/* The line above the table: the search in force, or the search being typed. */
+	if (cv->searching) {
+		const char *label = _("Search: ");
+		struct draw_rect fr;
+		int lw = utf8_width(label);
+
+		draw_text(y, x, lw, ROLE_LABEL, label, false);
+		fr = (struct draw_rect){ .y = y, .x = x + lw, .h = 1, .w = r->w - lw - 2 };
+		if (fr.w > 50)
+			fr.w = 50;
+		field_draw(&cv->search, &fr, true);
+		draw_text(y, fr.x + fr.w + 2, r->w - (fr.x + fr.w + 2), ROLE_HINT,
+		          _("receipt, medium, notes, customer; empty shows all"), false);
+	} else {
+		if (cv->query != NULL)
+			snprintf(info, sizeof info, _("Cases matching \"%s\" (Esc shows all)"),
+			         cv->query);
+		else
+			snprintf(info, sizeof info, "%s", _("All cases, newest first"));
+		draw_text(y, x, r->w - 20, ROLE_SECTION, info, false);
+	}
+	if (cv->nrows > 0) {
+		snprintf(count, sizeof count, "%zu / %zu%s ", cv->sel + 1, cv->nrows,
+		         cv->has_next ? "+" : "");
+		w = (int)strlen(count);
+		if (!cv->searching)
+			draw_text(y, r->x + r->w - w, w, ROLE_HINT, count, false);
+	}
+	y += 2;
+	cases_draw_line(y, x, &c, ROLE_HEADER, ROLE_HEADER, _("Receipt"), _("Received"),
+	                _("Customer"), _("Stage"), _("Medium"));
+	y++;
+	cv->height = r->y + r->h - y;
+	if (cv->height < 1)
+		return;
+	if (!cv->loaded) {
+		draw_text(y + 1, x, r->w - 2, cv->error[0] ? ROLE_ERROR : ROLE_HINT,
+		          cv->error[0] ? cv->error : _("Loading cases…"), false);
+		return;
+	}
+	if (cv->nrows == 0) {
+		draw_text(y + 1, x, r->w - 2, ROLE_HINT,
+		          cv->query != NULL ? _("No case matches this search.")
+		                            : _("No cases yet. Press n to register one."),
+		          false);
+		return;
+	}
+	/* Keep the selection in view. */
+	if ((int)cv->sel < cv->top)
+		cv->top = (int)cv->sel;
+	if ((int)cv->sel >= cv->top + cv->height)
+		cv->top = (int)cv->sel - cv->height + 1;
+	int i;
+	for (i = 0; i < cv->height && (size_t)(cv->top + i) < cv->nrows; i++) {
+		const struct case_row *row = &cv->rows[cv->top + i];
+		bool selected = (size_t)(cv->top + i) == cv->sel;
+		enum draw_role base = selected ? ROLE_CURSOR : ROLE_NORMAL;
+
+		if (selected)
+			draw_fill(y + i, r->x, r->w, ROLE_CURSOR);
+		cases_draw_line(y + i, x, &c, base, row->masked && !selected ? ROLE_MASKED : base,
+		                row->receipt, row->received, row->customer, row->stage,
+		                row->medium);
+	}
+	if (cv->loading && i < cv->height)
+		draw_text(y + i, x, r->w - 2, ROLE_HINT, _("Loading more…"), false);
+}
+
+const struct view_ops view_cases_ops = {
+	.name = "cases",
+	.title = N_("Cases"),
+	.hints = cases_hints,
+	.open = cases_open,
+	.load = cases_load,
+	.draw = cases_draw,
+	.key = cases_key,
+	.close = cases_close,
+};

@@ -1,0 +1,59 @@
+/* A view is one screen (sign-in, case list, one case, intake form, help) behind struct
+ * view_ops, as in tig. Views keep their rows as data and paint through draw.h only. */
+#ifndef KURA_VIEW_H
+#define KURA_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "draw.h"
+#include "keymap.h"
+
+struct app;
+struct view;
+
+/* What a key handler did, as bits (htop's HandlerResult). */
+enum view_result {
+	VIEW_IGNORED = 0,
+	VIEW_HANDLED = 1 << 0,
+	VIEW_REDRAW = 1 << 1, /* repaint the screen */
+	VIEW_CLOSE = 1 << 2,  /* close this view, showing the one below */
+};
+
+struct view_ops {
+	const char *name;  /* for messages and the title bar; untranslated */
+	const char *title; /* untranslated */
+	/* Actions whose keys the hint line shows, ACT_NONE-terminated. */
+	const enum action *hints;
+	/* Sets v->priv up. arg: the view's own (a receipt number for the case view); borrowed.
+	 * Returns 0 or -1 (the view is then not shown). */
+	int (*open)(struct view *v, const void *arg);
+	/* Asks the server for the view's data (again). focus: a receipt number to show when it
+	 * arrives, or NULL; borrowed. */
+	void (*load)(struct view *v, const char *focus);
+	/* Paints the view into r. */
+	void (*draw)(struct view *v, const struct draw_rect *r);
+	/* Handles an action from v->keymask's contexts, or with ACT_NONE a key bound to none
+	 * of them (text, in a form). Returns enum view_result bits. */
+	unsigned (*key)(struct view *v, enum action act, uint32_t key);
+	/* Frees v->priv. Requests of v have already been cancelled. */
+	void (*close)(struct view *v);
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct app *app; /* borrowed */
+	void *priv;      /* owned, through ops->close */
+	unsigned keymask;
+	const enum action *hints; /* the hint line's actions now; starts as ops->hints */
+	bool closing;             /* closed at the end of this turn of the main loop */
+	char *close_focus;        /* owned; given to the load of the view shown next */
+};
+
+extern const struct view_ops view_login_ops;
+extern const struct view_ops view_cases_ops;
+extern const struct view_ops view_case_ops;
+extern const struct view_ops view_intake_ops;
+extern const struct view_ops view_help_ops;
+
+#endif
