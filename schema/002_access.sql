@@ -42,7 +42,7 @@ CREATE FUNCTION kura.has_right(p text) RETURNS boolean
 		  AND pg_catalog.current_setting('kura.segment', true) = rsp.segment
 		  AND rsp.permission = p
 		  AND pg_catalog.current_setting('role') = 'kura_' || u.role
-		  AND NOT (u.temporary AND p = 'pii.read'))
+		  AND NOT (u.temporary AND p LIKE 'pii.%'))
 	$$;
 
 -- Table privileges for every acting role; RLS below narrows them to the right rows.

@@ -23,4 +23,10 @@ int user_set_role(struct request *r);
 int session_list(struct request *r);
 int session_kill(struct request *r);
 
+/* exports.c */
+int export_request(struct request *r);
+int export_approve(struct request *r);
+int export_run(struct request *r);
+int export_list(struct request *r);
+
 #endif

@@ -59,6 +59,8 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 	} else if (strcmp(section, "server") == 0 &&
 	           strcmp(name, "session_absolute_timeout") == 0) {
 		rc = conf_int(value, 60, 30 * 86400, &cfg->session_absolute_timeout);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "export_approval_ttl") == 0) {
+		rc = conf_int(value, 60, 7 * 86400, &cfg->export_approval_ttl);
 	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_message") == 0) {
 		rc = conf_int(value, 4096, 64 << 20, &v);
 		cfg->max_message = (size_t)v;
@@ -102,6 +104,7 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 	cfg->workers = 4;
 	cfg->session_idle_timeout = 1800;
 	cfg->session_absolute_timeout = 12 * 3600;
+	cfg->export_approval_ttl = 30 * 60;
 	cfg->max_message = 1u << 20;
 	cfg->log_level = LOG_LEVEL_INFO;
 	err[0] = '\0';

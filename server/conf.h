@@ -19,6 +19,7 @@ struct server_config {
 	int workers;
 	int session_idle_timeout;     /* seconds */
 	int session_absolute_timeout; /* seconds */
+	int export_approval_ttl;      /* seconds an export approval stays valid */
 	size_t max_message;           /* bytes; NNG_OPT_RECVMAXSZ and the decoder's limit */
 	enum log_level log_level;
 	struct listener_config listeners[CONFIG_MAX_LISTENERS];

@@ -17,6 +17,7 @@
 
 /* ============================== statement table ============================== */
 
+/* clang-format off: one statement per entry, SQL as it reads. */
 static const struct db_statement {
 	const char *name;
 	int nparams;
@@ -32,23 +33,19 @@ static const struct db_statement {
 	 * hold to the same scope as kurad: $1 role, $2 user id, $3 segment. */
 	[STMT_SET_ACTOR] = { "set_actor", 3,
 	                     "SELECT set_config('role', 'kura_' || $1, true),"
-	                     " set_config('kura.user_id', $2, true), set_config('kura.segment', "
-	                     "$3, true)" },
+	                     " set_config('kura.user_id', $2, true), set_config('kura.segment', $3, true)" },
 	/* Login protection (schema/004_login_guard.sql): $1 account key, $2 peer key. */
 	[STMT_LOGIN_WAIT] = { "login_wait", 2, "SELECT kura.login_wait($1, $2)" },
 	[STMT_LOGIN_FAILED] = { "login_failed", 2, "SELECT kura.login_failed($1, $2)" },
 	[STMT_LOGIN_SUCCEEDED] = { "login_succeeded", 1, "SELECT kura.login_succeeded($1)" },
 	[STMT_RIGHTS] = { "rights", 2,
-	                  "SELECT array_to_string(ARRAY(SELECT permission FROM "
-	                  "kura.role_segment_permissions"
+	                  "SELECT array_to_string(ARRAY(SELECT permission FROM kura.role_segment_permissions"
 	                  " WHERE role = $1 AND segment = $2 ORDER BY 1), ',')" },
 	[STMT_AUDIT_INSERT] = { "audit_insert", 8,
-	                        "INSERT INTO kura.audit_log (user_id, session_id, segment, peer, "
-	                        "op, object,"
+	                        "INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
 	                        " outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
 	[STMT_REPLY_GET] = { "reply_get", 1,
-	                     "SELECT user_id, op, reply FROM kura.request_replies WHERE request_id "
-	                     "= $1" },
+	                     "SELECT user_id, op, reply FROM kura.request_replies WHERE request_id = $1" },
 	[STMT_REPLY_PUT] = { "reply_put", 4,
 	                     "INSERT INTO kura.request_replies (request_id, user_id, op, reply)"
 	                     " VALUES ($1, $2, $3, $4)" },
@@ -58,79 +55,58 @@ static const struct db_statement {
 	                       "  VALUES (to_char(now() AT TIME ZONE 'UTC', 'YYMM'), 1)"
 	                       "  ON CONFLICT (period) DO UPDATE SET last = rc.last + 1"
 	                       "  RETURNING rc.period || '-' ||"
-	                       "  lpad(rc.last::text, greatest(5, length(rc.last::text)), '0') AS "
-	                       "receipt),"
+	                       "  lpad(rc.last::text, greatest(5, length(rc.last::text)), '0') AS receipt),"
 	                       " c AS (INSERT INTO kura.cases (receipt, medium, created_by)"
 	                       "  SELECT r.receipt, $1, $2 FROM r RETURNING id, receipt),"
-	                       " cu AS (INSERT INTO kura.case_customers (case_id, name, phone, "
-	                       "email, address)"
+	                       " cu AS (INSERT INTO kura.case_customers (case_id, name, phone, email, address)"
 	                       "  SELECT c.id, $3, $4, $5, $6 FROM c),"
-	                       " it AS (INSERT INTO kura.case_items (case_id, seq, label, kind, "
-	                       "description)"
-	                       "  SELECT c.id, t.ord, c.receipt || '-' || lpad(t.ord::text, 2, "
-	                       "'0'), t.kind, t.descr"
-	                       "  FROM c, unnest($7::text[], $8::text[]) WITH ORDINALITY AS "
-	                       "t(kind, descr, ord)"
+	                       " it AS (INSERT INTO kura.case_items (case_id, seq, label, kind, description)"
+	                       "  SELECT c.id, t.ord, c.receipt || '-' || lpad(t.ord::text, 2, '0'), t.kind, t.descr"
+	                       "  FROM c, unnest($7::text[], $8::text[]) WITH ORDINALITY AS t(kind, descr, ord)"
 	                       "  RETURNING label),"
 	                       " n AS (INSERT INTO kura.case_notes (case_id, author, segment, body)"
 	                       "  SELECT c.id, $2, $9, $10 FROM c WHERE $10::text IS NOT NULL)"
-	                       " SELECT c.receipt, (SELECT string_agg(it.label, ',' ORDER BY "
-	                       "it.label) FROM it)"
+	                       " SELECT c.receipt, (SELECT string_agg(it.label, ',' ORDER BY it.label) FROM it)"
 	                       " FROM c" },
 	[STMT_CASE_GET] = { "case_get", 1,
 	                    "SELECT c.id, c.receipt, " TS_UTC(
 	                        "c.received_at") ", c.stage, s.label, c.medium,"
-	                                         " u.login FROM kura.cases c JOIN kura.stages s ON "
-	                                         "s.name = c.stage"
-	                                         " JOIN kura.users u ON u.id = c.created_by WHERE "
-	                                         "c.receipt = $1" },
+	                                         " u.login FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+	                                         " JOIN kura.users u ON u.id = c.created_by WHERE c.receipt = $1" },
 	[STMT_CASE_GET_PII] = { "case_get_pii", 1,
 	                        "SELECT c.id, c.receipt, " TS_UTC(
 	                            "c.received_at") ", c.stage, s.label, c.medium,"
-	                                             " u.login, cu.name, cu.phone, cu.email, "
-	                                             "cu.address"
-	                                             " FROM kura.cases c JOIN kura.stages s ON "
-	                                             "s.name = c.stage"
+	                                             " u.login, cu.name, cu.phone, cu.email, cu.address"
+	                                             " FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
 	                                             " JOIN kura.users u ON u.id = c.created_by"
-	                                             " LEFT JOIN kura.case_customers cu ON "
-	                                             "cu.case_id = c.id WHERE c.receipt = $1" },
+	                                             " LEFT JOIN kura.case_customers cu ON cu.case_id = c.id WHERE c.receipt = $1" },
 	[STMT_CASE_ITEMS] = { "case_items", 1,
-	                      "SELECT label, kind, description FROM kura.case_items WHERE case_id "
-	                      "= $1"
+	                      "SELECT label, kind, description FROM kura.case_items WHERE case_id = $1"
 	                      " ORDER BY seq" },
 	[STMT_CASE_NOTES] = { "case_notes", 1,
-	                      "SELECT " TS_UTC("n.at") ", u.display_name, n.segment, n.body"
-	                                               " FROM kura.case_notes n JOIN kura.users u "
-	                                               "ON u.id = n.author"
-	                                               " WHERE n.case_id = $1 ORDER BY n.id" },
+	                      "SELECT " TS_UTC(
+	                          "n.at") ", u.display_name, n.segment, n.body"
+	                                  " FROM kura.case_notes n JOIN kura.users u ON u.id = n.author"
+	                                  " WHERE n.case_id = $1 ORDER BY n.id" },
 	/* Keyset pages, newest first. $1 stage, $2 after (id), $3 ILIKE pattern, $4 limit. */
 	[STMT_CASE_LIST] = { "case_list", 4,
 	                     "SELECT c.id, c.receipt, " TS_UTC(
 	                         "c.received_at") ", c.stage, s.label, c.medium"
-	                                          " FROM kura.cases c JOIN kura.stages s ON s.name "
-	                                          "= c.stage"
-	                                          " WHERE ($1::text IS NULL OR c.stage = $1) AND "
-	                                          "($2::bigint IS NULL OR c.id < $2)"
-	                                          " AND ($3::text IS NULL OR c.receipt ILIKE $3 OR "
-	                                          "c.medium ILIKE $3"
-	                                          "  OR EXISTS (SELECT FROM kura.case_notes n "
-	                                          "WHERE n.case_id = c.id"
+	                                          " FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+	                                          " WHERE ($1::text IS NULL OR c.stage = $1) AND ($2::bigint IS NULL OR c.id < $2)"
+	                                          " AND ($3::text IS NULL OR c.receipt ILIKE $3 OR c.medium ILIKE $3"
+	                                          "  OR EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
 	                                          "  AND n.body ILIKE $3))"
 	                                          " ORDER BY c.id DESC LIMIT $4" },
 	[STMT_CASE_LIST_PII] = { "case_list_pii", 4,
 	                         "SELECT c.id, c.receipt, " TS_UTC(
 	                             "c.received_at") ", c.stage, s.label, c.medium,"
-	                                              " cu.name FROM kura.cases c JOIN kura.stages "
-	                                              "s ON s.name = c.stage"
-	                                              " LEFT JOIN kura.case_customers cu ON "
-	                                              "cu.case_id = c.id"
-	                                              " WHERE ($1::text IS NULL OR c.stage = $1) "
-	                                              "AND ($2::bigint IS NULL OR c.id < $2)"
-	                                              " AND ($3::text IS NULL OR c.receipt ILIKE "
-	                                              "$3 OR c.medium ILIKE $3"
+	                                              " cu.name FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+	                                              " LEFT JOIN kura.case_customers cu ON cu.case_id = c.id"
+	                                              " WHERE ($1::text IS NULL OR c.stage = $1) AND ($2::bigint IS NULL OR c.id < $2)"
+	                                              " AND ($3::text IS NULL OR c.receipt ILIKE $3 OR c.medium ILIKE $3"
 	                                              "  OR cu.name ILIKE $3 OR cu.phone ILIKE $3"
-	                                              "  OR EXISTS (SELECT FROM kura.case_notes n "
-	                                              "WHERE n.case_id = c.id"
+	                                              "  OR EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
 	                                              "  AND n.body ILIKE $3))"
 	                                              " ORDER BY c.id DESC LIMIT $4" },
 	/* Administration (schema/005_events_admin.sql); the functions check user.admin too. */
@@ -141,12 +117,50 @@ static const struct db_statement {
 	                               "SELECT kura.admin_user_set_role($1, $2)" },
 	[STMT_ADMIN_SESSIONS] = { "admin_sessions", 0,
 	                          "SELECT id, login, role, segment, peer, " TS_UTC(
-	                              "created_at") ", " TS_UTC("last_seen") " FROM "
-	                                                                     "kura.admin_sessions("
-	                                                                     ")" },
+	                              "created_at") ","
+	                                            " " TS_UTC(
+	                                                "last_seen") " FROM kura.admin_sessions()" },
 	[STMT_ADMIN_SESSION_KILL] = { "admin_session_kill", 1,
 	                              "SELECT kura.admin_session_kill($1)" },
+	/* Two-person export (schema/006_exports.sql). A request is taken only when every
+	 * receipt number exists. */
+	[STMT_EXPORT_REQUEST] = { "export_request", 4,
+	                          "INSERT INTO kura.export_requests (requested_by, segment, receipts, reason)"
+	                          " SELECT $1, $2, $3::text[], $4"
+	                          " WHERE (SELECT count(DISTINCT c.receipt) FROM kura.cases c"
+	                          "  WHERE c.receipt = ANY($3::text[]))"
+	                          " = (SELECT count(DISTINCT x) FROM unnest($3::text[]) x)"
+	                          " RETURNING id" },
+	[STMT_EXPORT_STATE] = { "export_state", 1,
+	                        "SELECT requested_by, approved_by IS NOT NULL, used_at IS NOT NULL"
+	                        " FROM kura.export_requests WHERE id = $1" },
+	/* One approval wins: a parallel one finds approved_by set and gets no row. */
+	[STMT_EXPORT_APPROVE] = { "export_approve", 3,
+	                          "UPDATE kura.export_requests e SET approved_by = $1, approved_at = now(),"
+	                          " expires_at = now() + make_interval(secs => $3)"
+	                          " WHERE e.id = $2 AND e.approved_by IS NULL AND e.requested_by <> $1"
+	                          " RETURNING (SELECT u.login FROM kura.users u WHERE u.id = e.requested_by),"
+	                          " " TS_UTC("e.expires_at") },
+	[STMT_EXPORT_RUN] = { "export_run", 2,
+	                      "UPDATE kura.export_requests e SET used_at = now()"
+	                      " WHERE e.id = $1 AND e.requested_by = $2 AND e.approved_by IS NOT NULL"
+	                      " AND e.used_at IS NULL AND e.expires_at > now()"
+	                      " RETURNING e.receipts, (SELECT u.login FROM kura.users u WHERE u.id = e.approved_by)" },
+	[STMT_EXPORT_DATA] = { "export_data", 1,
+	                       "SELECT c.receipt, " TS_UTC(
+	                           "c.received_at") ", cu.name, coalesce(cu.phone, ''),"
+	                                            " coalesce(cu.email, ''), coalesce(cu.address, '')"
+	                                            " FROM kura.cases c JOIN kura.case_customers cu ON cu.case_id = c.id"
+	                                            " WHERE c.receipt = ANY($1::text[]) ORDER BY c.receipt" },
+	[STMT_EXPORT_LIST] = { "export_list", 0,
+	                       "SELECT e.id, u.login, e.reason, cardinality(e.receipts),"
+	                       " " TS_UTC("e.requested_at") ", a.login, " TS_UTC(
+	                           "e.expires_at") ","
+	                                           " " TS_UTC(
+	                                               "e.used_at") " FROM kura.export_requests e JOIN kura.users u ON u.id = e.requested_by"
+	                                                            " LEFT JOIN kura.users a ON a.id = e.approved_by ORDER BY e.id DESC LIMIT 100" },
 };
+/* clang-format on */
 
 /* ============================== connection ============================== */
 

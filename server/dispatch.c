@@ -68,6 +68,17 @@ static const struct command command_table[] = {
 	  .fn = session_kill,
 	  .right = RIGHT_USER_ADMIN,
 	  .flags = CMD_WRITE },
+	{ .name = "export.request",
+	  .fn = export_request,
+	  .right = RIGHT_PII_EXPORT,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "export.approve",
+	  .fn = export_approve,
+	  .right = RIGHT_EXPORT_APPROVE,
+	  .flags = CMD_WRITE },
+	/* Not idempotent by id: its reply holds personal data, which is never stored. */
+	{ .name = "export.run", .fn = export_run, .right = RIGHT_PII_EXPORT, .flags = CMD_WRITE },
+	{ .name = "export.list", .fn = export_list, .right = RIGHT_ANY_SESSION },
 };
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])
 

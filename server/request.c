@@ -14,6 +14,7 @@ static const char *const right_names[RIGHT_COUNT] = {
 	[RIGHT_SESSION_LOGIN] = "session.login", [RIGHT_CASE_READ] = "case.read",
 	[RIGHT_CASE_CREATE] = "case.create",     [RIGHT_PII_READ] = "pii.read",
 	[RIGHT_AUDIT_READ] = "audit.read",       [RIGHT_USER_ADMIN] = "user.admin",
+	[RIGHT_PII_EXPORT] = "pii.export",       [RIGHT_EXPORT_APPROVE] = "export.approve",
 };
 
 const char *
@@ -36,9 +37,11 @@ rights_parse(const char *csv, bool temporary)
 				bits |= RIGHT_BIT(i);
 		p = end != NULL ? end + 1 : NULL;
 	}
-	/* Temporary staff never see personal data, whatever their role (seed 004). */
-	if (temporary)
-		bits &= ~RIGHT_BIT(RIGHT_PII_READ);
+	/* Temporary staff never see personal data, whatever their role (seed 004): no pii.*
+	 * right. */
+	for (int i = 0; temporary && i < RIGHT_COUNT; i++)
+		if (strncmp(right_names[i], "pii.", 4) == 0)
+			bits &= ~RIGHT_BIT(i);
 	return bits;
 }
 

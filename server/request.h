@@ -19,6 +19,8 @@ enum right {
 	RIGHT_PII_READ,
 	RIGHT_AUDIT_READ,
 	RIGHT_USER_ADMIN,
+	RIGHT_PII_EXPORT,
+	RIGHT_EXPORT_APPROVE,
 	RIGHT_COUNT,
 	RIGHT_ANY_SESSION = -1, /* in the command table: a valid session is enough */
 };
@@ -26,7 +28,7 @@ enum right {
 
 const char *right_name(enum right r);
 /* Bits of the comma-separated right names in csv (unknown names are ignored).
- * A temporary user never holds pii.read. */
+ * A temporary user never holds a pii.* right. */
 unsigned rights_parse(const char *csv, bool temporary);
 /* Packs the names of the rights in bits as an array. */
 void rights_pack(msgpack_packer *pk, unsigned bits);

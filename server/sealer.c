@@ -19,11 +19,12 @@
 #define SEALER_INTERVAL_MS 200
 #define SEALER_STANDBY_MS  2000
 /* kura.audit_seal() not there yet: the database awaits kuractl db migrate. */
-#define SEALER_MISSING_MS   10000
-#define SEALER_BACKOFF_MIN  200
-#define SEALER_BACKOFF_MAX  5000
-#define SEALER_BATCH	    "1000"
-#define SEALER_BATCH_ROWS   1000
+#define SEALER_MISSING_MS  10000
+#define SEALER_BACKOFF_MIN 200
+#define SEALER_BACKOFF_MAX 5000
+#define SEALER_BATCH       "1000"
+#define SEALER_BATCH_ROWS  1000
+#define SEALER_MISSING     (-2)
 /* 'kuraseal' in ASCII: the election lock. kura.audit_seal() takes another key itself. */
 #define SEALER_LOCK_KEY "7743220897206853996"
 
@@ -150,8 +151,8 @@ sealer_exec(struct sealer *s, enum sealer_stmt stmt, const char *param, char **v
 	int rc = 0;
 
 	*value = NULL;
-	res = PQexecPrepared(s->conn, sealer_statements[stmt].name, param != NULL ? 1 : 0,
-	                     params, NULL, NULL, 0);
+	res = PQexecPrepared(s->conn, sealer_statements[stmt].name, param != NULL ? 1 : 0, params,
+	                     NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) == 1)
 		*value = xstrdup(PQgetvalue(res, 0, 0));
 	else {
@@ -169,7 +170,6 @@ static int
 sealer_elect(struct sealer *s)
 {
 	char *won = NULL;
-	int rc;
 
 	if (s->leader)
 		return 1;
@@ -178,15 +178,13 @@ sealer_elect(struct sealer *s)
 		return -1;
 	s->leader = strcmp(won, "t") == 0;
 	free(won);
-	rc = s->leader ? 1 : 0;
 	if (s->leader)
 		log_info("audit sealer: active on this instance");
-	return rc;
+	return s->leader ? 1 : 0;
 }
 
 /* One call of kura.audit_seal(). Returns the rows sealed, SEALER_MISSING when the function
  * does not exist yet, or -1 on error (logged). */
-#define SEALER_MISSING (-2)
 static int
 sealer_seal(struct sealer *s)
 {
@@ -260,8 +258,7 @@ sealer_wait(struct sealer *s, int ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&s->lock);
-	while (!s->stopping && ms > 0 &&
-	       pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+	while (!s->stopping && ms > 0 && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
 		;
 	stopping = s->stopping;
 	pthread_mutex_unlock(&s->lock);
