@@ -354,6 +354,8 @@ cluster_start(const struct cluster *cl, bool *started)
 	char *pg_ctl = cluster_bin("pg_ctl");
 	char *argv[] = { pg_ctl, "start", "-D", cl->data, "-l", cl->log,
 		         "-w",   "-t",    "60", "-s",     NULL };
+	struct stat st;
+	long logsize;
 	bool running;
 	int rc, status;
 
@@ -362,10 +364,11 @@ cluster_start(const struct cluster *cl, bool *started)
 	rc = cluster_status(cl, &running);
 	if (rc != 0 || running)
 		goto out;
+	logsize = stat(cl->log, &st) == 0 ? (long)st.st_size : 0;
 	status = proc_run(&cl->as, argv, PROC_OUT_STDERR);
 	if (status != 0) {
 		ctl_warnx("PostgreSQL did not start (pg_ctl exit status %d)", status);
-		file_print_tail(cl->log, 20);
+		file_print_tail(cl->log, 20, logsize);
 		rc = ERR_UNAVAILABLE;
 		goto out;
 	}

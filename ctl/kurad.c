@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,8 @@ kurad_start(const char *conf, const char *pidfile, const char *log, int timeout_
 {
 	char *exe = kurad_exe();
 	int rc = ERR_UNAVAILABLE, status, logfd;
+	struct stat st;
+	long logsize;
 	pid_t child;
 
 	if (unlink(pidfile) != 0 && errno != ENOENT) {
@@ -87,11 +90,14 @@ kurad_start(const char *conf, const char *pidfile, const char *log, int timeout_
 		return ERR_INTERNAL;
 	}
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (logfd < 0) {
+	if (logfd < 0 || fstat(logfd, &st) != 0) {
 		ctl_warn("cannot open %s", log);
+		if (logfd >= 0)
+			close(logfd);
 		free(exe);
 		return ERR_INTERNAL;
 	}
+	logsize = (long)st.st_size;
 	fflush(stdout);
 	fflush(stderr);
 	child = fork();
@@ -146,13 +152,13 @@ kurad_start(const char *conf, const char *pidfile, const char *log, int timeout_
 			else
 				ctl_warnx("kurad was killed at start by signal %d",
 				          WTERMSIG(status));
-			file_print_tail(log, 20);
+			file_print_tail(log, 20, logsize);
 			goto out;
 		}
 		kurad_sleep_ms(KURAD_POLL_MS);
 	}
 	ctl_warnx("kurad did not get ready within %d seconds: stopping it", timeout_s);
-	file_print_tail(log, 20);
+	file_print_tail(log, 20, logsize);
 	(void)kurad_stop(child, 5);
 	(void)waitpid(child, &status, WNOHANG);
 out:

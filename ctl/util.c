@@ -161,19 +161,20 @@ file_exists(const char *path)
 }
 
 void
-file_print_tail(const char *path, int lines)
+file_print_tail(const char *path, int lines, long from)
 {
-	char *text = NULL, *start;
+	char *text = NULL, *begin, *start;
 	int seen = 0;
 
 	if (file_read(path, 64u << 20, &text) != 0) {
 		fprintf(stderr, "    (cannot read %s)\n", path);
 		return;
 	}
+	begin = text + (from > 0 && (size_t)from <= strlen(text) ? (size_t)from : 0);
 	start = text + strlen(text);
-	if (start > text && start[-1] == '\n')
+	if (start > begin && start[-1] == '\n')
 		start--;
-	while (start > text) {
+	while (start > begin) {
 		if (start[-1] == '\n' && ++seen == lines)
 			break;
 		start--;

@@ -21,8 +21,9 @@ int file_read_line(const char *path, char **out);
  * never following a symlink. Returns 0 or ERR_INTERNAL (reported). */
 int file_write(const char *path, const char *data, mode_t mode);
 bool file_exists(const char *path);
-/* The last lines of a text file, on stderr, each indented; for a log after a failure. */
-void file_print_tail(const char *path, int lines);
+/* The last lines of a text file from byte from on, on stderr, each indented; for a log
+ * after a failure. */
+void file_print_tail(const char *path, int lines, long from);
 
 /* Creates path and its missing parents (mode for the ones it creates). Returns 0 or
  * ERR_INTERNAL (reported). */
