@@ -40,7 +40,7 @@ draw_init(void)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	/* Esc cancels: wait only briefly for the rest of an escape sequence. */
-	set_escdelay(50);
+	set_escdelay(100);
 	curs_set(0);
 	if (has_colors()) {
 		start_color();
@@ -194,17 +194,122 @@ draw_fill(int y, int x, int width, enum draw_role role)
 	attr_set(A_NORMAL, 0, NULL);
 }
 
+/* Keys of an escape sequence curses did not know. The terminal type of an SSH session often
+ * does not quite match the terminal (xterm's terminfo inside tmux or screen, say); without
+ * this, End would arrive as Esc [ 4 ~ and the Esc alone would cancel a form. */
+static uint32_t
+draw_csi_key(const char *params, wint_t final)
+{
+	int n = atoi(params);
+
+	switch (final) {
+	case 'A':
+		return KFN(KEY_UP);
+	case 'B':
+		return KFN(KEY_DOWN);
+	case 'C':
+		return KFN(KEY_RIGHT);
+	case 'D':
+		return KFN(KEY_LEFT);
+	case 'H':
+		return KFN(KEY_HOME);
+	case 'F':
+		return KFN(KEY_END);
+	case 'Z':
+		return KFN(KEY_BTAB);
+	case '~':
+		break;
+	default:
+		return 0;
+	}
+	switch (n) {
+	case 1:
+	case 7:
+		return KFN(KEY_HOME);
+	case 4:
+	case 8:
+		return KFN(KEY_END);
+	case 3:
+		return KFN(KEY_DC);
+	case 5:
+		return KFN(KEY_PPAGE);
+	case 6:
+		return KFN(KEY_NPAGE);
+	}
+	if (n >= 11 && n <= 15)
+		return KFN(KEY_F(n - 10));
+	if (n >= 17 && n <= 21)
+		return KFN(KEY_F(n - 11));
+	if (n >= 23 && n <= 24)
+		return KFN(KEY_F(n - 12));
+	return 0;
+}
+
+/* After an Esc that curses returned as a plain character: the key of the sequence that
+ * follows it at once, 0 for an unknown one (dropped), or KC_ESC when Esc was pressed. */
+static uint32_t
+draw_escape(void)
+{
+	char params[16];
+	size_t n = 0;
+	wint_t ch;
+
+	if (get_wch(&ch) != OK)
+		return KC_ESC; /* nothing follows: a real Esc */
+	if (ch == 'O') {
+		if (get_wch(&ch) != OK)
+			return 0;
+		switch (ch) {
+		case 'P':
+		case 'Q':
+		case 'R':
+		case 'S':
+			return KFN(KEY_F(1 + (int)(ch - 'P')));
+		case 'M':
+			return KC_CR;
+		default:
+			return draw_csi_key("", ch);
+		}
+	}
+	if (ch != '[') {
+		unget_wch((wchar_t)ch); /* Alt+key: the key comes next, after this Esc */
+		return KC_ESC;
+	}
+	while (get_wch(&ch) == OK) {
+		if (n == 0 && ch == '[') { /* the Linux console's F1-F5: Esc [ [ A */
+			if (get_wch(&ch) == OK && ch >= 'A' && ch <= 'E')
+				return KFN(KEY_F(1 + (int)(ch - 'A')));
+			return 0;
+		}
+		if (ch >= 0x40 && ch <= 0x7e) {
+			params[n] = '\0';
+			return draw_csi_key(params, ch);
+		}
+		if (n + 1 < sizeof params)
+			params[n++] = (char)ch;
+	}
+	return 0;
+}
+
 int
 draw_read_key(uint32_t *key)
 {
 	wint_t ch;
-	int rc = get_wch(&ch);
+	int rc;
 
-	if (rc == ERR)
-		return 0;
-	if (rc == KEY_CODE_YES)
-		*key = KFN(ch);
-	else
-		*key = (uint32_t)ch;
-	return 1;
+	for (;;) {
+		rc = get_wch(&ch);
+		if (rc == ERR)
+			return 0;
+		if (rc == KEY_CODE_YES) {
+			*key = KFN(ch);
+			return 1;
+		}
+		if (ch != KC_ESC) {
+			*key = (uint32_t)ch;
+			return 1;
+		}
+		if ((*key = draw_escape()) != 0)
+			return 1;
+	}
 }

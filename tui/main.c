@@ -96,8 +96,11 @@ main_loop(struct app *app)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 		/* EINTR too: a resize arrives as a signal, then as KEY_RESIZE. */
-		while (!app->quit && draw_read_key(&key))
+		/* Settled after each key: a view closed by one key must not take the next. */
+		while (!app->quit && draw_read_key(&key)) {
 			app_key(app, key);
+			app_settle(app);
+		}
 		if (conn_process(app->conn))
 			app->redraw = true;
 		app_settle(app);
