@@ -4,10 +4,12 @@
 #include "proto.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "mp.h"
+#include "xmalloc.h"
 
 static bool
 proto_read_id(const msgpack_object *o, uint8_t id[PROTO_ID_LEN])
@@ -90,8 +92,11 @@ proto_reply_decode(struct proto_reply *rep, const void *buf, size_t len)
 	rep->data = &rep->nil;
 	rep->err = ERR_INTERNAL;
 
-	if (mpcheck(buf, len, &lim, NULL) != 0 ||
-	    msgpack_unpack_next(&rep->unp, buf, len, NULL) != MSGPACK_UNPACK_SUCCESS)
+	if (mpcheck(buf, len, &lim, NULL) != 0)
+		return ERR_BAD_REQUEST;
+	rep->copy = xmalloc(len);
+	memcpy(rep->copy, buf, len);
+	if (msgpack_unpack_next(&rep->unp, rep->copy, len, NULL) != MSGPACK_UNPACK_SUCCESS)
 		return ERR_BAD_REQUEST;
 	root = &rep->unp.data;
 	if (root->type != MSGPACK_OBJECT_MAP || !proto_version_ok(mp_get(root, "v")))
@@ -128,6 +133,8 @@ void
 proto_reply_fini(struct proto_reply *rep)
 {
 	msgpack_unpacked_destroy(&rep->unp);
+	free(rep->copy);
+	rep->copy = NULL;
 }
 
 void

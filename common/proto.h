@@ -26,7 +26,8 @@ struct proto_request {
 	msgpack_object empty_args;
 };
 
-/* Decodes a request after mpcheck. buf: borrowed. On failure, why says what was wrong and
+/* Decodes a request after mpcheck. buf: borrowed, and must outlive req (msgpack-c's strings
+ * point into it). On failure, why says what was wrong and
  * req->id/has_id are set if the id could be read, so the error reply can carry it.
  * Returns 0 or ERR_BAD_REQUEST. proto_request_fini must be called either way. */
 int proto_request_decode(struct proto_request *req, const void *buf, size_t len,
@@ -42,10 +43,11 @@ struct proto_reply {
 	char err_msg[PROTO_ERRMSG_MAX];
 	msgpack_unpacked unp;
 	msgpack_object nil;
+	void *copy; /* the reply's bytes: msgpack-c's strings point into them */
 };
 
-/* Decodes a reply. buf: borrowed. Returns 0 or ERR_BAD_REQUEST (malformed reply).
- * proto_reply_fini must be called either way. */
+/* Decodes a reply. buf: borrowed and copied, so rep stays valid after buf is freed.
+ * Returns 0 or ERR_BAD_REQUEST (malformed reply). proto_reply_fini must be called either way. */
 int proto_reply_decode(struct proto_reply *rep, const void *buf, size_t len);
 void proto_reply_fini(struct proto_reply *rep);
 

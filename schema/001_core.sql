@@ -130,11 +130,15 @@ CREATE TABLE kura.audit_log (
 );
 CREATE INDEX audit_log_user_idx ON kura.audit_log (user_id, id);
 
--- Write commands are idempotent by request id: the reply is stored with the effect.
+-- Write commands are idempotent by request id: the reply is stored with the effect, under
+-- the id and the hash of the session token that sent it (a resend comes with the same token,
+-- even after a logout ended the session).
 CREATE TABLE kura.request_replies (
 	request_id bytea PRIMARY KEY CHECK (length(request_id) = 16),
+	token_hash bytea NOT NULL CHECK (length(token_hash) = 32),
 	user_id    bigint NOT NULL REFERENCES kura.users,
 	op         text NOT NULL,
+	object     text,
 	reply      bytea NOT NULL,
 	at         timestamptz NOT NULL DEFAULT now()
 );

@@ -165,6 +165,18 @@ CREATE FUNCTION kura.session_touch(p_hash bytea, p_segment text, p_idle double p
 			WHERE p.role = u.role AND p.segment = s.segment ORDER BY 1), ',')
 	$$;
 
+-- The stored reply of a request id, looked up before the session is resolved: it is returned
+-- only to the same session token; another token learns only that the id is taken.
+CREATE FUNCTION kura.reply_find(p_request bytea, p_token_hash bytea)
+	RETURNS TABLE (user_id bigint, op text, object text, reply bytea, same_token boolean)
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+	AS $$
+	SELECT r.user_id, r.op, r.object,
+	       CASE WHEN r.token_hash = p_token_hash THEN r.reply END,
+	       r.token_hash = p_token_hash
+	FROM kura.request_replies r WHERE r.request_id = p_request
+	$$;
+
 -- Ends the acting user's own session.
 CREATE FUNCTION kura.session_close(p_session bigint) RETURNS boolean
 	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = ''
@@ -174,6 +186,8 @@ CREATE FUNCTION kura.session_close(p_session bigint) RETURNS boolean
 	SELECT EXISTS (SELECT FROM d)
 	$$;
 
+REVOKE ALL ON FUNCTION kura.reply_find(bytea, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kura.reply_find(bytea, bytea) TO kura_app;
 REVOKE ALL ON FUNCTION kura.login_user(text), kura.session_open(bytea, bigint, text, text),
 	kura.session_touch(bytea, text, double precision, double precision),
 	kura.session_close(bigint) FROM PUBLIC;

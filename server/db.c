@@ -44,11 +44,12 @@ static const struct db_statement {
 	[STMT_AUDIT_INSERT] = { "audit_insert", 8,
 	                        "INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
 	                        " outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
-	[STMT_REPLY_GET] = { "reply_get", 1,
-	                     "SELECT user_id, op, reply FROM kura.request_replies WHERE request_id = $1" },
-	[STMT_REPLY_PUT] = { "reply_put", 4,
-	                     "INSERT INTO kura.request_replies (request_id, user_id, op, reply)"
-	                     " VALUES ($1, $2, $3, $4)" },
+	/* Idempotency: $1 request id, $2 token hash. */
+	[STMT_REPLY_GET] = { "reply_get", 2,
+	                     "SELECT user_id, op, object, reply, same_token FROM kura.reply_find($1, $2)" },
+	[STMT_REPLY_PUT] = { "reply_put", 6,
+	                     "INSERT INTO kura.request_replies (request_id, token_hash, user_id, op, object, reply)"
+	                     " VALUES ($1, $2, $3, $4, $5, $6)" },
 	/* Intake in one round trip: receipt number, case, customer, items, first note. */
 	[STMT_CASE_CREATE] = { "case_create", 10,
 	                       "WITH r AS (INSERT INTO kura.receipt_counters AS rc (period, last)"

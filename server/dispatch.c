@@ -14,6 +14,7 @@
 #include "err.h"
 #include "log.h"
 #include "session.h"
+#include "xmalloc.h"
 
 /*
  * Command flags:
@@ -37,7 +38,9 @@ struct command {
 	unsigned flags;
 };
 
+/* clang-format off: one command per line. */
 static const struct command command_table[] = {
+	/* auth.c: login's reply holds the session token, which is never stored. */
 	{ .name = "auth.login",
 	  .fn = auth_login,
 	  .refused = auth_login_refused,
@@ -46,28 +49,31 @@ static const struct command command_table[] = {
 	{ .name = "auth.logout",
 	  .fn = auth_logout,
 	  .right = RIGHT_ANY_SESSION,
-	  .flags = CMD_WRITE },
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "auth.whoami", .fn = auth_whoami, .right = RIGHT_ANY_SESSION },
+	/* cases.c */
 	{ .name = "case.create",
 	  .fn = case_create,
 	  .right = RIGHT_CASE_CREATE,
 	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "case.get", .fn = case_get, .right = RIGHT_CASE_READ },
 	{ .name = "case.list", .fn = case_list, .right = RIGHT_CASE_READ },
+	/* users.c */
 	{ .name = "user.list", .fn = user_list, .right = RIGHT_USER_ADMIN },
 	{ .name = "user.disable",
 	  .fn = user_disable,
 	  .right = RIGHT_USER_ADMIN,
-	  .flags = CMD_WRITE },
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "user.set_role",
 	  .fn = user_set_role,
 	  .right = RIGHT_USER_ADMIN,
-	  .flags = CMD_WRITE },
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "session.list", .fn = session_list, .right = RIGHT_USER_ADMIN },
 	{ .name = "session.kill",
 	  .fn = session_kill,
 	  .right = RIGHT_USER_ADMIN,
-	  .flags = CMD_WRITE },
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	/* exports.c: export.run's reply holds personal data, which is never stored. */
 	{ .name = "export.request",
 	  .fn = export_request,
 	  .right = RIGHT_PII_EXPORT,
@@ -75,11 +81,11 @@ static const struct command command_table[] = {
 	{ .name = "export.approve",
 	  .fn = export_approve,
 	  .right = RIGHT_EXPORT_APPROVE,
-	  .flags = CMD_WRITE },
-	/* Not idempotent by id: its reply holds personal data, which is never stored. */
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "export.run", .fn = export_run, .right = RIGHT_PII_EXPORT, .flags = CMD_WRITE },
 	{ .name = "export.list", .fn = export_list, .right = RIGHT_ANY_SESSION },
 };
+/* clang-format on */
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])
 
 size_t
@@ -116,16 +122,20 @@ dispatch_audit_op(const char *op, char *out, size_t size)
 	snprintf(out, size, "%s%s", plain ? "unknown:" : "(invalid op)", plain ? op : "");
 }
 
-/* Looks up a stored reply for the request id. Returns 1 with out filled, 0 if none,
- * or an error (the id was used by another user or for another op). */
+/* Looks up the stored reply of the request id, before the session is resolved (a resent
+ * logout must find its reply although its session has ended). Returns 1 with out filled and
+ * the audit fields set, 0 if none, or an error (the id was used by another session or for
+ * another op). */
 static int
 dispatch_replay_find(struct request *r, const struct command *cmd, struct proto_writer *out)
 {
-	char id[2 * PROTO_ID_LEN + 3];
-	const char *params[1] = { id };
+	char id[2 * PROTO_ID_LEN + 3], token[2 * 32 + 3];
+	const char *params[2] = { id, token };
 	PGresult *res;
 	int rc;
 
+	if ((rc = session_token_param(r, token)) != 0)
+		return rc;
 	session_bytea_param(r->msg->id, PROTO_ID_LEN, id);
 	if ((rc = db_exec(r->db, STMT_REPLY_GET, params, &res)) != 0)
 		return rc;
@@ -133,13 +143,14 @@ dispatch_replay_find(struct request *r, const struct command *cmd, struct proto_
 		PQclear(res);
 		return 0;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), r->sess.user_id) != 0 ||
-	    strcmp(PQgetvalue(res, 0, 1), cmd->name) != 0) {
+	if (PQgetvalue(res, 0, 4)[0] != 't' || strcmp(PQgetvalue(res, 0, 1), cmd->name) != 0) {
 		PQclear(res);
 		return request_fail(r, ERR_CONFLICT, "request id already used for another request");
 	}
+	snprintf(r->audit_user_id, sizeof r->audit_user_id, "%s", PQgetvalue(res, 0, 0));
+	snprintf(r->object, sizeof r->object, "%s", PQgetvalue(res, 0, 2));
 	size_t len;
-	unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 2), &len);
+	unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 3), &len);
 	PQclear(res);
 	if (bytes == NULL)
 		return ERR_INTERNAL;
@@ -152,18 +163,20 @@ dispatch_replay_find(struct request *r, const struct command *cmd, struct proto_
 static int
 dispatch_replay_store(struct request *r, const struct command *cmd, const struct proto_writer *out)
 {
-	char id[2 * PROTO_ID_LEN + 3];
-	char *reply = malloc(2 * out->buf.size + 3);
-	const char *params[4] = { id, r->sess.user_id, cmd->name, reply };
+	char id[2 * PROTO_ID_LEN + 3], token[2 * 32 + 3];
+	char *reply = xmalloc(2 * out->buf.size + 3);
+	const char *params[6] = {
+		id, token, r->sess.user_id, cmd->name, r->object[0] ? r->object : NULL, reply
+	};
 	PGresult *res;
 	int rc;
 
-	if (reply == NULL)
-		return ERR_INTERNAL;
-	session_bytea_param(r->msg->id, PROTO_ID_LEN, id);
-	session_bytea_param((const unsigned char *)out->buf.data, out->buf.size, reply);
-	rc = db_exec(r->db, STMT_REPLY_PUT, params, &res);
-	PQclear(res);
+	if ((rc = session_token_param(r, token)) == 0) {
+		session_bytea_param(r->msg->id, PROTO_ID_LEN, id);
+		session_bytea_param((const unsigned char *)out->buf.data, out->buf.size, reply);
+		rc = db_exec(r->db, STMT_REPLY_PUT, params, &res);
+		PQclear(res);
+	}
 	free(reply);
 	return rc;
 }
@@ -176,20 +189,21 @@ dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *
 {
 	int rc;
 
+	if (!(cmd->flags & CMD_NO_SESSION) && !r->msg->has_tok)
+		return request_fail(r, ERR_UNAUTHENTICATED, "please sign in first");
+	if (cmd->flags & CMD_IDEMPOTENT) {
+		/* A resend: its stored reply, no second effect. */
+		rc = dispatch_replay_find(r, cmd, out);
+		if (rc != 0)
+			return rc < 0 ? rc : audit_write(r, cmd->name, "replayed");
+	}
 	if (!(cmd->flags & CMD_NO_SESSION)) {
-		if (!r->msg->has_tok)
-			return request_fail(r, ERR_UNAUTHENTICATED, "please sign in first");
 		if ((rc = session_resolve(r)) != 0)
 			return rc;
 		if (cmd->right != RIGHT_ANY_SESSION && !(r->sess.rights & RIGHT_BIT(cmd->right)))
 			return request_fail(r, ERR_FORBIDDEN,
 			                    "your role (%s) may not do %s on the %s network",
 			                    r->sess.role, cmd->name, r->segment);
-	}
-	if (cmd->flags & CMD_IDEMPOTENT) {
-		rc = dispatch_replay_find(r, cmd, out);
-		if (rc != 0)
-			return rc < 0 ? rc : audit_write(r, cmd->name, "replayed");
 	}
 	if ((rc = cmd->fn(r)) != 0)
 		return rc;

@@ -37,20 +37,30 @@ session_copy(char *dst, size_t size, const char *src)
 }
 
 int
-session_resolve(struct request *r)
+session_token_param(struct request *r, char out[2 * 32 + 3])
 {
 	unsigned char token[TOKEN_BYTES];
-	char hash[2 * 32 + 3], idle[16], absolute[16];
-	const char *params[4] = { hash, r->segment, idle, absolute };
 	size_t bin_len;
-	PGresult *res;
-	int rc;
 
-	if (sodium_hex2bin(token, sizeof token, r->msg->tok, PROTO_TOKEN_CHARS, NULL, &bin_len,
+	if (!r->msg->has_tok ||
+	    sodium_hex2bin(token, sizeof token, r->msg->tok, PROTO_TOKEN_CHARS, NULL, &bin_len,
 	                   NULL) != 0 ||
 	    bin_len != TOKEN_BYTES)
 		return request_fail(r, ERR_UNAUTHENTICATED, "invalid session token");
-	session_token_hash(token, hash);
+	session_token_hash(token, out);
+	return 0;
+}
+
+int
+session_resolve(struct request *r)
+{
+	char hash[2 * 32 + 3], idle[16], absolute[16];
+	const char *params[4] = { hash, r->segment, idle, absolute };
+	PGresult *res;
+	int rc;
+
+	if ((rc = session_token_param(r, hash)) != 0)
+		return rc;
 	snprintf(idle, sizeof idle, "%d", r->cfg->session_idle_timeout);
 	snprintf(absolute, sizeof absolute, "%d", r->cfg->session_absolute_timeout);
 	if ((rc = db_exec(r->db, STMT_SESSION_TOUCH, params, &res)) != 0)

@@ -12,6 +12,10 @@
  * Returns 0 or ERR_UNAUTHENTICATED (unknown, expired, other segment, disabled user). */
 int session_resolve(struct request *r);
 
+/* The bytea parameter of the SHA-256 of the request's token, into out.
+ * Returns 0 or ERR_UNAUTHENTICATED when the token is not 64 hex characters. */
+int session_token_param(struct request *r, char out[2 * 32 + 3]);
+
 /* Runs the rest of the transaction as r->sess's database role, user and segment. */
 int session_act_as(struct request *r);
 
