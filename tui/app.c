@@ -45,6 +45,7 @@ app_session_clear(struct session *s)
 	free(s->name);
 	free(s->role);
 	free(s->segment);
+	free(s->session_id);
 	for (size_t i = 0; i < s->nrights; i++)
 		free(s->rights[i]);
 	free(s->rights);
@@ -68,6 +69,7 @@ app_fini(struct app *app)
 		app_view_free(app, app->views[--app->nviews]);
 	app_session_clear(&app->sess);
 	free(app->last_user);
+	events_free(app->events);
 	conn_free(app->conn);
 	app->conn = NULL;
 }
@@ -171,6 +173,25 @@ app_signed_in(struct app *app, const msgpack_object *data)
 		s->user = xstrdup("?");
 	if (s->name == NULL)
 		s->name = xstrdup(s->user);
+	if ((tmp = mp_get(data, "session")) != NULL) {
+		int64_t id;
+		if (mp_int(tmp, &id) == 0)
+			s->session_id = xasprintf("%lld", (long long)id);
+	}
+	/* Change events, when the server publishes them: without, all still works, only
+	 * changes by others show on the next refresh. */
+	events_free(app->events);
+	app->events = NULL;
+	{
+		char *url = mp_strdup(mp_get(data, "events"));
+		const char *why;
+
+		if (url != NULL && events_new(&app->events, url, &why) != 0)
+			app_message(app, MSG_ERROR, _("No live updates (%s): press r to refresh."),
+			            why);
+		free(url);
+	}
+	app->seen_connects = conn_connects(app->conn);
 
 	/* The same person signing in again after their session ended goes back to what they
 	 * were doing (a half-typed intake survives); anyone else starts afresh and never sees
@@ -218,6 +239,27 @@ app_quit(struct app *app)
 }
 
 void
+app_event(void *arg, const char *topic, const char *id)
+{
+	struct app *app = arg;
+
+	if (!app->sess.active)
+		return;
+	if (strcmp(topic, "session") == 0) {
+		if (app->sess.session_id != NULL && strcmp(id, app->sess.session_id) == 0)
+			app->session_lost = true;
+		return;
+	}
+	for (int i = 0; i < app->nviews; i++) {
+		struct view *v = app->views[i];
+
+		if (!v->closing && v->ops->event != NULL)
+			v->ops->event(v, topic, id);
+	}
+	app->redraw = true;
+}
+
+void
 app_settle(struct app *app)
 {
 	struct view *top_before = app_top(app);
@@ -231,6 +273,8 @@ app_settle(struct app *app)
 		free(app->last_user);
 		app->last_user = app->sess.user != NULL ? xstrdup(app->sess.user) : NULL;
 		app_session_clear(&app->sess);
+		events_free(app->events);
+		app->events = NULL;
 		if (top_before == NULL || top_before->ops != &view_login_ops)
 			app_push(app, &view_login_ops, NULL);
 		app_message(app, MSG_ERROR, "%s",
@@ -257,6 +301,11 @@ app_settle(struct app *app)
 	    app_top(app)->ops->load != NULL)
 		app_top(app)->ops->load(app_top(app), focus);
 	free(focus);
+	/* Back after an outage: events were missed, so everything shown is refetched. */
+	if (conn_connects(app->conn) != app->seen_connects) {
+		app->seen_connects = conn_connects(app->conn);
+		app_event(app, "resync", "");
+	}
 	if (app->nviews == 0)
 		app->quit = true;
 	if (app->quitting && conn_now_ms() >= app->quit_deadline)
@@ -334,8 +383,12 @@ app_draw_hints(struct app *app, const struct view *v, int y, int cols)
 
 		/* q on the case list at the bottom of the stack quits. */
 		if (*a == ACT_BACK && app->views[0] == v)
-			label = _("sign out and quit");
-		keymap_keys_text(e, "/", keys, sizeof keys);
+			label = _("quit");
+		/* Form keys are few and all worth knowing (F2/Ctrl-S); elsewhere the first. */
+		if (e->context == KM_FORM)
+			keymap_keys_text(e, "/", keys, sizeof keys);
+		else
+			keymap_key_name(e->keys[0], keys, sizeof keys);
 		x += draw_text(y, x, cols - x, ROLE_KEY, keys, false);
 		x += draw_text(y, x, cols - x, ROLE_HINT, " ", false);
 		x += draw_text(y, x, cols - x, ROLE_HINT, label, false);

@@ -9,6 +9,7 @@
 #include <msgpack.h>
 
 #include "conn.h"
+#include "events.h"
 #include "proto.h"
 #include "view.h"
 
@@ -21,6 +22,7 @@ struct session {
 	char **rights;                      /* owned, nrights of them */
 	size_t nrights;
 	bool temporary;
+	char *session_id; /* owned; names the session in "session" events */
 };
 
 enum app_msg_kind {
@@ -30,7 +32,9 @@ enum app_msg_kind {
 };
 
 struct app {
-	struct conn *conn; /* owned */
+	struct conn *conn;     /* owned */
+	struct events *events; /* owned; NULL when the server publishes none */
+	unsigned seen_connects;
 	struct session sess;
 	char *last_user; /* owned: who was signed in before the session ended */
 	struct view *views[APP_MAX_VIEWS];
@@ -67,6 +71,9 @@ int app_signed_in(struct app *app, const msgpack_object *data);
 bool app_has_right(const struct app *app, const char *right);
 /* Signs out (best effort, waiting at most a moment) and quits. */
 void app_quit(struct app *app);
+
+/* An event from the server (an events_fn; arg is the app): refetch or sign out. */
+void app_event(void *arg, const char *topic, const char *id);
 
 /* One turn's bookkeeping after keys and replies: closes views, handles an ended session. */
 void app_settle(struct app *app);

@@ -48,6 +48,7 @@ struct conn {
 	struct conn_req *head, *tail;
 	int64_t since;         /* when the connection was last lost, or the socket opened */
 	enum conn_state shown; /* the state last reported, to tell when it changed */
+	unsigned connects;
 	conn_filter_fn *filter;
 	void *filter_arg;
 };
@@ -190,6 +191,12 @@ conn_set_filter(struct conn *c, conn_filter_fn *fn, void *arg)
 {
 	c->filter = fn;
 	c->filter_arg = arg;
+}
+
+unsigned
+conn_connects(const struct conn *c)
+{
+	return c->connects;
 }
 
 const char *
@@ -404,6 +411,8 @@ conn_process(struct conn *c)
 		c->since = conn_now_ms();
 	st = conn_state(c);
 	if (st != c->shown) {
+		if (st == CONN_CONNECTED)
+			c->connects++;
 		c->shown = st;
 		changed = true;
 	}

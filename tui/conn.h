@@ -58,6 +58,9 @@ bool conn_busy(const struct conn *c, const void *owner);
 /* True when the request in flight has gone unanswered past CONN_TIMEOUT_MS at least once. */
 bool conn_retrying(const struct conn *c);
 enum conn_state conn_state(const struct conn *c);
+/* How many times the connection has come up: a change means it came back, and whatever a
+ * client shows may have changed meanwhile. */
+unsigned conn_connects(const struct conn *c);
 /* The URLs given to conn_new (borrowed from c). */
 const char *conn_url(const struct conn *c);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "keymap.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 struct draw_role_def {
@@ -180,6 +181,19 @@ draw_text(int y, int x, int width, enum draw_role role, const char *s, bool pad)
 	if (buf != stackbuf)
 		free(buf);
 	return used;
+}
+
+void
+draw_cell(int y, int x, int width, enum draw_role role, const char *s)
+{
+	if (width <= 0)
+		return;
+	if (utf8_width(s) <= width) {
+		draw_text(y, x, width, role, s, true);
+		return;
+	}
+	draw_text(y, x, width - 1, role, s, true);
+	draw_text(y, x + width - 1, 1, role, "~", false);
 }
 
 void

@@ -64,7 +64,10 @@ void draw_cursor(int y, int x);
  * when pad, fills the rest of width with spaces in role. Control characters and invalid bytes
  * are shown as '?', so data can never drive the terminal. Returns the columns used. */
 int draw_text(int y, int x, int width, enum draw_role role, const char *s, bool pad);
-/* The same for n wide characters of ws (borrowed). */
+/* A table cell: s in exactly width columns, padded, and cut with a '~' in its last column
+ * when it does not fit (an ASCII mark: "…" is two columns on many Japanese terminals). */
+void draw_cell(int y, int x, int width, enum draw_role role, const char *s);
+/* The same as draw_text for n wide characters of ws (borrowed). */
 int draw_wtext(int y, int x, int width, enum draw_role role, const wchar_t *ws, size_t n, bool pad);
 /* Fills width columns at (y, x) with spaces in role. */
 void draw_fill(int y, int x, int width, enum draw_role role);

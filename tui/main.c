@@ -74,7 +74,7 @@ static int
 main_loop(struct app *app)
 {
 	while (!app->quit) {
-		struct pollfd pfd[4];
+		struct pollfd pfd[5];
 		int timeout = MAIN_TICK_MS, n, rc;
 		uint32_t key;
 
@@ -82,6 +82,8 @@ main_loop(struct app *app)
 			app_draw(app);
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		n = 1 + conn_pollfds(app->conn, pfd + 1, 3, &timeout);
+		if (app->events != NULL)
+			events_pollfd(app->events, &pfd[n++]);
 		if (app->quitting) {
 			int64_t left = app->quit_deadline - conn_now_ms();
 			if (left < timeout)
@@ -103,6 +105,8 @@ main_loop(struct app *app)
 		}
 		if (conn_process(app->conn))
 			app->redraw = true;
+		if (app->events != NULL)
+			events_process(app->events, app_event, app);
 		app_settle(app);
 	}
 	return 0;

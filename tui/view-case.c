@@ -183,6 +183,17 @@ case_load(struct view *v, const char *focus)
 	conn_call(v->app->conn, v, case_reply, v, "case.get", "{s s}", "receipt", cv->receipt);
 }
 
+/* This case changed (or anything may have): show it as it is now. */
+static void
+case_event(struct view *v, const char *topic, const char *id)
+{
+	struct case_view *cv = v->priv;
+
+	if (strcmp(topic, "resync") == 0 ||
+	    (strcmp(topic, "case") == 0 && strcmp(id, cv->receipt) == 0))
+		case_load(v, NULL);
+}
+
 static unsigned
 case_key(struct view *v, enum action act, uint32_t key)
 {
@@ -230,4 +241,5 @@ const struct view_ops view_case_ops = {
 	.draw = case_draw,
 	.key = case_key,
 	.close = case_close,
+	.event = case_event,
 };

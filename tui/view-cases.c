@@ -36,6 +36,7 @@ struct cases_view {
 	char *query; /* owned; the search in force, NULL for none */
 	char *focus; /* owned; receipt to select once the reload arrives */
 	bool searching;
+	bool stale; /* changed on the server; not reloaded so as not to lose the place */
 	struct field search;
 	char error[512];
 };
@@ -229,6 +230,25 @@ cases_request(struct view *v, bool replace)
 	conn_end(c, v, cases_reply, v);
 	cv->loading = true;
 	cv->replace = replace;
+	if (replace)
+		cv->stale = false;
+}
+
+/* A case changed or was added: reload the list, keeping the selected case selected, unless
+ * that would throw away pages the user scrolled through or a search being typed. */
+static void
+cases_event(struct view *v, const char *topic, const char *id)
+{
+	struct cases_view *cv = v->priv;
+
+	(void)id;
+	if (strcmp(topic, "case") != 0 && strcmp(topic, "resync") != 0)
+		return;
+	if (cv->searching || cv->want_bottom || cv->nrows > CASES_PAGE) {
+		cv->stale = true;
+		return;
+	}
+	cases_request(v, true);
 }
 
 static void
@@ -365,9 +385,11 @@ cases_key(struct view *v, enum action act, uint32_t key)
 	return VIEW_HANDLED;
 }
 
-/* Column widths for w columns: fixed ones first, the rest shared by customer and medium. */
+/* Column widths for w columns: fixed ones first, the rest shared by customer and medium.
+ * Narrow terminals (80 columns over SSH) drop the year and shorten the stage. */
 struct cases_cols {
 	int receipt, received, customer, stage, medium;
+	bool short_date;
 };
 
 #define CASES_GAP 2
@@ -377,14 +399,11 @@ cases_layout(int w, struct cases_cols *c)
 {
 	int rest;
 
-	c->receipt = 10;  /* YYMM-NNNNN */
-	c->received = 16; /* YYYY-MM-DD HH:MM */
-	c->stage = 20;
+	c->receipt = 10; /* YYMM-NNNNN */
+	c->short_date = w < 110;
+	c->received = c->short_date ? 11 : 16; /* MM-DD HH:MM or YYYY-MM-DD HH:MM */
+	c->stage = w < 110 ? 14 : 20;
 	rest = w - 1 - c->receipt - c->received - c->stage - 4 * CASES_GAP;
-	if (rest < 20) {
-		c->stage = 14;
-		rest += 6;
-	}
 	c->customer = rest * 2 / 5;
 	if (c->customer > 30)
 		c->customer = 30;
@@ -401,16 +420,19 @@ cases_draw_line(int y, int x, const struct cases_cols *c, enum draw_role base,
                 enum draw_role customer_role, const char *receipt, const char *received,
                 const char *customer, const char *stage, const char *medium)
 {
-	draw_text(y, x, c->receipt + CASES_GAP, base, receipt, true);
+	draw_cell(y, x, c->receipt, base, receipt);
+	draw_fill(y, x + c->receipt, CASES_GAP, base);
 	x += c->receipt + CASES_GAP;
-	draw_text(y, x, c->received + CASES_GAP, base, received, true);
+	draw_cell(y, x, c->received, base, received);
+	draw_fill(y, x + c->received, CASES_GAP, base);
 	x += c->received + CASES_GAP;
-	draw_text(y, x, c->customer, customer_role, customer, true);
+	draw_cell(y, x, c->customer, customer_role, customer);
 	draw_fill(y, x + c->customer, CASES_GAP, base);
 	x += c->customer + CASES_GAP;
-	draw_text(y, x, c->stage + CASES_GAP, base, stage, true);
+	draw_cell(y, x, c->stage, base, stage);
+	draw_fill(y, x + c->stage, CASES_GAP, base);
 	x += c->stage + CASES_GAP;
-	draw_text(y, x, c->medium, base, medium, true);
+	draw_cell(y, x, c->medium, base, medium);
 }
 
 static void
@@ -441,6 +463,9 @@ cases_draw(struct view *v, const struct draw_rect *r)
 			         cv->query);
 		else
 			snprintf(info, sizeof info, "%s", _("All cases, newest first"));
+		if (cv->stale)
+			snprintf(info + strlen(info), sizeof info - strlen(info), "%s",
+			         _("  (cases changed: r shows them)"));
 		draw_text(y, x, r->w - 20, ROLE_SECTION, info, false);
 	}
 	if (cv->nrows > 0) {
@@ -482,9 +507,11 @@ cases_draw(struct view *v, const struct draw_rect *r)
 
 		if (selected)
 			draw_fill(y + i, r->x, r->w, ROLE_CURSOR);
+		/* Narrow: the date without its year. */
+		const char *when =
+		    c.short_date && strlen(row->received) == 16 ? row->received + 5 : row->received;
 		cases_draw_line(y + i, x, &c, base, row->masked && !selected ? ROLE_MASKED : base,
-		                row->receipt, row->received, row->customer, row->stage,
-		                row->medium);
+		                row->receipt, when, row->customer, row->stage, row->medium);
 	}
 	if (cv->loading && i < cv->height)
 		draw_text(y + i, x, r->w - 2, ROLE_HINT, _("Loading more…"), false);
@@ -499,4 +526,5 @@ const struct view_ops view_cases_ops = {
 	.draw = cases_draw,
 	.key = cases_key,
 	.close = cases_close,
+	.event = cases_event,
 };

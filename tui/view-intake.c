@@ -226,14 +226,32 @@ intake_has_data(const struct intake_view *iv)
 /* ---- submitting ---- */
 
 static void
+intake_focus(struct intake_view *iv, int f)
+{
+	iv->active = (f + IN_NFIELDS) % IN_NFIELDS;
+	/* Arriving at an empty item list with the medium described: that medium is the first
+	 * item, almost always. Offer it, ready to edit. */
+	if (iv->active == IN_ITEMS && iv->fields[IN_ITEMS].len == 0 &&
+	    !field_empty(&iv->fields[IN_MEDIUM])) {
+		char *m = intake_value(iv, IN_MEDIUM), *line = xasprintf("medium: %s", m);
+
+		field_set(&iv->fields[IN_ITEMS], line);
+		free(line);
+		free(m);
+	}
+}
+
+/* Says why the case cannot be registered, in the form, where it stays until the next try;
+ * field, when not -1, gets the cursor. */
+static void
 intake_fail(struct view *v, int field, const char *msg)
 {
 	struct intake_view *iv = v->priv;
 
 	snprintf(iv->error, sizeof iv->error, "%s", msg);
 	if (field >= 0)
-		iv->active = field;
-	app_message(v->app, MSG_ERROR, "%s", msg);
+		intake_focus(iv, field);
+	v->app->redraw = true;
 }
 
 static void
@@ -375,22 +393,6 @@ out:
 }
 
 /* ---- keys ---- */
-
-static void
-intake_focus(struct intake_view *iv, int f)
-{
-	iv->active = (f + IN_NFIELDS) % IN_NFIELDS;
-	/* Arriving at an empty item list with the medium described: that medium is the first
-	 * item, almost always. Offer it, ready to edit. */
-	if (iv->active == IN_ITEMS && iv->fields[IN_ITEMS].len == 0 &&
-	    !field_empty(&iv->fields[IN_MEDIUM])) {
-		char *m = intake_value(iv, IN_MEDIUM), *line = xasprintf("medium: %s", m);
-
-		field_set(&iv->fields[IN_ITEMS], line);
-		free(line);
-		free(m);
-	}
-}
 
 static unsigned
 intake_key(struct view *v, enum action act, uint32_t key)
@@ -554,10 +556,15 @@ intake_draw(struct view *v, const struct draw_rect *r)
 			char summary[256];
 			size_t len = 0;
 
+			/* How to type items, beside and under the field, and how they read. */
+			if (rows >= 3)
+				draw_text(fr.y + 1, x + 2, INTAKE_LABEL_W - 4, ROLE_HINT,
+				          _("one a line:"), false);
+			draw_text(fr.y + (rows >= 3 ? 2 : 1), x + 2, INTAKE_LABEL_W - 4, ROLE_HINT,
+			          _("kind: description"), false);
+			draw_text(y, x + 2, INTAKE_LABEL_W - 4, ROLE_HINT, _("kinds"), false);
 			draw_text(y++, fx, r->w - fx - 1, ROLE_HINT,
-			          _("One item a line as \"kind: description\"; kinds: medium, "
-			            "accessory, request_form, packing, other"),
-			          false);
+			          "medium, accessory, request_form, packing, other", false);
 			n = intake_items(iv, &items);
 			len = (size_t)snprintf(summary, sizeof summary,
 			                       n == 1 ? _("%zu item") : _("%zu items"), n);
@@ -565,6 +572,7 @@ intake_draw(struct view *v, const struct draw_rect *r)
 				len += (size_t)snprintf(summary + len, sizeof summary - len, "%s%s",
 				                        k == 0 ? ": " : ", ", items[k].kind);
 			intake_items_free(items, n);
+			draw_text(y, x + 2, INTAKE_LABEL_W - 4, ROLE_HINT, _("read as"), false);
 			draw_text(y++, fx, r->w - fx - 1, ROLE_HINT, summary, false);
 		}
 	}

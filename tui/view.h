@@ -38,6 +38,9 @@ struct view_ops {
 	unsigned (*key)(struct view *v, enum action act, uint32_t key);
 	/* Frees v->priv. Requests of v have already been cancelled. */
 	void (*close)(struct view *v);
+	/* Optional: something changed on the server (events.h): topic "case" with a receipt
+	 * number, or "resync" when anything may have. topic and id: borrowed. */
+	void (*event)(struct view *v, const char *topic, const char *id);
 };
 
 struct view {
