@@ -94,9 +94,11 @@ demo_conf_write(const char *conf, const char *sock, const char *app_pw, int base
 	                       "log_level = info\n"
 	                       "[listener call-centre]\n"
 	                       "url = tcp://127.0.0.1:%d\n"
+	                       "events = tcp://127.0.0.1:%d\n"
 	                       "[listener tech-centre]\n"
-	                       "url = tcp://127.0.0.1:%d\n",
-	                       sock, app_pw, base, base + 1);
+	                       "url = tcp://127.0.0.1:%d\n"
+	                       "events = tcp://127.0.0.1:%d\n",
+	                       sock, app_pw, base, base + 2, base + 1, base + 3);
 	int rc = file_write(conf, text, 0600);
 
 	secret_free(text);
@@ -467,7 +469,8 @@ const struct ctl_cmd ctl_cmd_demo_up = {
 	    "Initialises, starts and migrates the embedded cluster of DIR (default " CTL_DEFAULT_DIR
 	    "),\n"
 	    "writes DIR/kurad.conf and starts kurad with listeners for the call-centre on\n"
-	    "tcp://127.0.0.1:BASE and the tech-centre on BASE+1 (default 7401), creates one\n"
+	    "tcp://127.0.0.1:BASE and the tech-centre on BASE+1 (default 7401; their change\n"
+	    "events on BASE+2 and BASE+3), creates one\n"
 	    "account per role plus a temporary operator (passwords kept in DIR/demo-accounts,\n"
 	    "mode 0600) and registers a dozen cases through kurad. Then prints, one per line:\n"
 	    "  segment call-centre URL\n"
