@@ -18,7 +18,7 @@ kura's demo is up. Sign in with one of the accounts above (LOGIN ROLE PASSWORD);
 kept in var/demo-accounts. The call-centre segment is $call; technicians, shipping and the
 security room use the tech-centre one:
     $build/kura --server $(printf '%s\n' "$out" | awk '$1 == "segment" && $2 == "tech-centre" { print $3 }')
-Stop everything with: $build/kuractl demo down
+Stop everything with: $build/kuractl demo down $top/var
 
 MSG
 if [ -t 0 ] && [ -t 1 ]; then
