@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 
 #include "err.h"
 #include "it.h"
@@ -416,6 +417,76 @@ test_temporary(void)
 	kclient_free(c);
 }
 
+/* Runs kuractl (KURA_IT_KURACTL) with args and --dir, feeding input on its standard input;
+ * its output goes to stderr. Returns its exit status, or -1. */
+static int
+run_kuractl(const char *args, const char *input)
+{
+	const char *k = getenv("KURA_IT_KURACTL");
+	char cmd[2048];
+	FILE *p;
+	int st;
+
+	if (k == NULL)
+		return -1;
+	snprintf(cmd, sizeof cmd, "'%s' %s --dir '%s' >&2", k, args, env.dir);
+	if ((p = popen(cmd, "w")) == NULL)
+		return -1;
+	if (input != NULL)
+		fputs(input, p);
+	st = pclose(p);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/* Disabling a user ends their sessions at once (MISSION.md: IDs of people who leave are
+ * removed at once). */
+static void
+test_revocation(void)
+{
+	const struct it_account *op = it_account(&env, "operator", false);
+	struct it_account leaver = { .role = "operator" };
+	struct kclient *c, *other;
+	struct proto_reply rep;
+	char hex[9], args[256], input[200];
+	int rc;
+
+	it_random_hex(hex, 4);
+	snprintf(leaver.login, sizeof leaver.login, "leaver-%s", hex);
+	snprintf(leaver.password, sizeof leaver.password, "Leaver-%s-Kura-9", hex);
+	snprintf(args, sizeof args, "user add %s --role operator", leaver.login);
+	snprintf(input, sizeof input, "%s\n", leaver.password);
+	is_int(run_kuractl(args, input), 0, "kuractl user add %s --role operator", leaver.login);
+	c = it_session(env.call_url, &leaver, &rc);
+	is_str(it_code(rc), "ok", "the new operator logs in");
+	other = it_session(env.call_url, op, &rc);
+	is_str(it_code(rc), "ok", "another operator logs in");
+	if (c == NULL || other == NULL)
+		goto out;
+	rc = kclient_call(c, &rep, "case.list", "{s i}", "limit", (int64_t)1);
+	is_str(it_code(it_outcome(rc, &rep)), "ok", "the new operator lists cases");
+	proto_reply_fini(&rep);
+
+	snprintf(args, sizeof args, "user disable %s", leaver.login);
+	is_int(run_kuractl(args, NULL), 0, "kuractl user disable %s", leaver.login);
+	rc = kclient_call(c, &rep, "case.list", "{s i}", "limit", (int64_t)1);
+	is_str(it_code(it_outcome(rc, &rep)), "unauthenticated",
+	       "the disabled user's open session is refused at once");
+	proto_reply_fini(&rep);
+	rc = kclient_call(c, &rep, "auth.whoami", NULL);
+	is_str(it_code(it_outcome(rc, &rep)), "unauthenticated", "... also for whoami");
+	proto_reply_fini(&rep);
+	kclient_free(c);
+	c = it_open(env.call_url, IT_TIMEOUT_MS);
+	rc = kclient_login(c, leaver.login, leaver.password);
+	is_str(it_code(rc), "unauthenticated", "the disabled user cannot log in again");
+	rc = kclient_call(other, &rep, "auth.whoami", NULL);
+	is_str(it_code(it_outcome(rc, &rep)), "ok", "another user's session goes on");
+	proto_reply_fini(&rep);
+out:
+	kclient_free(c);
+	kclient_free(other);
+}
+
 /* Logs in, checks the session works, moves a timestamp into the past as the owner, and
  * expects the session to be refused. */
 static void
@@ -480,6 +551,7 @@ main(void)
 	test_wrong_credentials();
 	test_segments();
 	test_temporary();
+	test_revocation();
 	expire_one("idle expiry", "last_seen", "idle_timeout");
 	expire_one("absolute expiry", "created_at", "absolute_timeout");
 
