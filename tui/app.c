@@ -376,14 +376,10 @@ app_draw_hints(struct app *app, const struct view *v, int y, int cols)
 	}
 	if (v == NULL || v->hints == NULL)
 		return;
-	for (const enum action *a = v->hints; *a != ACT_NONE && x < cols; a++) {
-		const struct keymap_entry *e = keymap_entry(*a);
-		const char *label = _(e->label);
+	for (const struct view_hint *h = v->hints; h->action != ACT_NONE && x < cols; h++) {
+		const struct keymap_entry *e = keymap_entry(h->action);
+		const char *label = _(h->label != NULL ? h->label : e->label);
 		char keys[64];
-
-		/* q on the case list at the bottom of the stack quits. */
-		if (*a == ACT_BACK && app->views[0] == v)
-			label = _("quit");
 		/* Form keys are few and all worth knowing (F2/Ctrl-S); elsewhere the first. */
 		if (e->context == KM_FORM)
 			keymap_keys_text(e, "/", keys, sizeof keys);

@@ -45,8 +45,8 @@ enum keymap_context {
 #define KEYMAP_ACTIONS(X)                                                                          \
 	X(REDRAW, KM_ALWAYS, N_("redraw"), N_("Redraw the screen"), KCTRL('L'))                    \
 	X(HELP, KM_GLOBAL, N_("help"), N_("Show this help"), '?', KFN(KEY_F(1)))                   \
-	X(BACK, KM_GLOBAL, N_("back"), N_("Go back; q on the case list signs out and quits"), 'q', \
-	  KC_ESC)                                                                                  \
+	X(BACK, KM_GLOBAL, N_("back"),                                                             \
+	  N_("Go back; on the case list q signs out and quits, Esc clears a search"), 'q', KC_ESC) \
 	X(REFRESH, KM_GLOBAL, N_("refresh"), N_("Load again from the server"), 'r', KFN(KEY_F(5))) \
 	X(UP, KM_MOVE, N_("up"), N_("Move up one line"), KFN(KEY_UP), 'k')                         \
 	X(DOWN, KM_MOVE, N_("down"), N_("Move down one line"), KFN(KEY_DOWN), 'j')                 \
@@ -67,8 +67,8 @@ enum keymap_context {
 	X(ENTER, KM_FORM, N_("next"),                                                              \
 	  N_("Next field; a new line in multi-line fields; sign in from the password"), KC_CR,     \
 	  KC_LF, KFN(KEY_ENTER))                                                                   \
-	X(CANCEL, KM_FORM, N_("cancel"), N_("Cancel (asks first when something was typed)"),       \
-	  KC_ESC)                                                                                  \
+	X(CANCEL, KM_FORM, N_("cancel"),                                                           \
+	  N_("Leave the form (asks first when something was typed); quit at sign-in"), KC_ESC)     \
 	X(EDIT_LEFT, KM_EDIT, N_("left"), N_("Cursor one character left"), KFN(KEY_LEFT),          \
 	  KCTRL('B'))                                                                              \
 	X(EDIT_RIGHT, KM_EDIT, N_("right"), N_("Cursor one character right"), KFN(KEY_RIGHT),      \

@@ -23,8 +23,10 @@ struct case_view {
 	char error[512];
 };
 
-static const enum action case_hints[] = { ACT_DOWN, ACT_PAGE_DOWN, ACT_REFRESH,
-	                                  ACT_HELP, ACT_BACK,      ACT_NONE };
+static const struct view_hint case_hints[] = {
+	{ ACT_DOWN, N_("scroll") },           { ACT_REFRESH, NULL }, { ACT_HELP, NULL },
+	{ ACT_BACK, N_("back to the list") }, { ACT_NONE, NULL },
+};
 
 static int
 case_open(struct view *v, const void *arg)

@@ -41,9 +41,16 @@ struct cases_view {
 	char error[512];
 };
 
-static const enum action cases_hints[] = { ACT_OPEN,   ACT_NEW_CASE, ACT_SEARCH, ACT_REFRESH,
-	                                   ACT_BOTTOM, ACT_HELP,     ACT_BACK,   ACT_NONE };
-static const enum action cases_search_hints[] = { ACT_ENTER, ACT_CANCEL, ACT_NONE };
+static const struct view_hint cases_hints[] = {
+	{ ACT_OPEN, NULL },    { ACT_NEW_CASE, NULL }, { ACT_SEARCH, NULL },
+	{ ACT_REFRESH, NULL }, { ACT_HELP, NULL },     { ACT_BACK, N_("sign out and quit") },
+	{ ACT_NONE, NULL },
+};
+static const struct view_hint cases_search_hints[] = {
+	{ ACT_ENTER, N_("search") },
+	{ ACT_CANCEL, NULL },
+	{ ACT_NONE, NULL },
+};
 
 /* Stage names as the server sends them in lists, and their labels (schema: kura.stages). */
 static const struct {
@@ -338,7 +345,6 @@ cases_key(struct view *v, enum action act, uint32_t key)
 		if (cv->has_next) {
 			cv->want_bottom = true;
 			cases_request(v, false);
-			app_message(app, MSG_INFO, "%s", _("Loading every page…"));
 		}
 		cases_select(cv, cv->nrows - 1);
 		break;
@@ -469,9 +475,10 @@ cases_draw(struct view *v, const struct draw_rect *r)
 		draw_text(y, x, r->w - 20, ROLE_SECTION, info, false);
 	}
 	if (cv->nrows > 0) {
-		snprintf(count, sizeof count, "%zu / %zu%s ", cv->sel + 1, cv->nrows,
-		         cv->has_next ? "+" : "");
-		w = (int)strlen(count);
+		snprintf(count, sizeof count, "%s%zu / %zu%s ",
+		         cv->loading && !cv->replace ? _("loading more… ") : "", cv->sel + 1,
+		         cv->nrows, cv->has_next ? "+" : "");
+		w = utf8_width(count);
 		if (!cv->searching)
 			draw_text(y, r->x + r->w - w, w, ROLE_HINT, count, false);
 	}

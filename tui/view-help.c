@@ -12,7 +12,11 @@
 
 #define HELP_KEYS_W 26
 
-static const enum action help_hints[] = { ACT_DOWN, ACT_PAGE_DOWN, ACT_BACK, ACT_NONE };
+static const struct view_hint help_hints[] = {
+	{ ACT_DOWN, N_("scroll") },
+	{ ACT_BACK, NULL },
+	{ ACT_NONE, NULL },
+};
 
 static const unsigned help_contexts[] = {
 	KM_LIST, KM_MOVE, KM_GLOBAL, KM_FORM, KM_EDIT, KM_ALWAYS

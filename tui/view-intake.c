@@ -77,9 +77,14 @@ struct intake_view {
 	size_t nlabels, nitems;
 };
 
-static const enum action intake_hints[] = { ACT_SUBMIT, ACT_NEXT_FIELD, ACT_PREV_FIELD, ACT_CANCEL,
-	                                    ACT_NONE };
-static const enum action intake_done_hints[] = { ACT_ENTER, ACT_NONE };
+static const struct view_hint intake_hints[] = {
+	{ ACT_SUBMIT, N_("register") }, { ACT_NEXT_FIELD, NULL }, { ACT_PREV_FIELD, NULL },
+	{ ACT_CANCEL, NULL },           { ACT_NONE, NULL },
+};
+static const struct view_hint intake_done_hints[] = {
+	{ ACT_ENTER, N_("back to the case list") },
+	{ ACT_NONE, NULL },
+};
 
 static void
 intake_items_free(struct intake_item *items, size_t n)

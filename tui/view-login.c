@@ -22,8 +22,12 @@ struct login_view {
 	char error[512];
 };
 
-static const enum action login_hints[] = { ACT_ENTER, ACT_NEXT_FIELD, ACT_SUBMIT, ACT_CANCEL,
-	                                   ACT_NONE };
+static const struct view_hint login_hints[] = {
+	{ ACT_ENTER, N_("next, then sign in") },
+	{ ACT_NEXT_FIELD, NULL },
+	{ ACT_CANCEL, N_("quit") },
+	{ ACT_NONE, NULL },
+};
 
 static int
 login_open(struct view *v, const void *arg)
@@ -79,8 +83,8 @@ login_reply(void *arg, const struct proto_reply *rep)
 		         _("This account may not sign in on this network (segment)"));
 		break;
 	case ERR_RATE_LIMITED:
-		snprintf(lv->error, sizeof lv->error, "%s",
-		         _("Too many attempts: wait a little, then try again"));
+		/* The server says how long to wait. */
+		snprintf(lv->error, sizeof lv->error, _("Not now: %s"), rep->err_msg);
 		break;
 	case ERR_UNAVAILABLE:
 		snprintf(lv->error, sizeof lv->error, "%s",
@@ -205,9 +209,6 @@ login_draw(struct view *v, const struct draw_rect *r)
 		         conn_url(app->conn));
 		draw_text(y, x, r->w - x, ROLE_ERROR, line, false);
 	}
-	y += 2;
-	draw_text(y, x, r->w - x, ROLE_HINT, _("Enter: next field, then sign in.  Esc: quit."),
-	          false);
 }
 
 const struct view_ops view_login_ops = {

@@ -20,11 +20,17 @@ enum view_result {
 	VIEW_CLOSE = 1 << 2,  /* close this view, showing the one below */
 };
 
+/* One key hint under the view: the action's keys and a word or two (NULL: the table's). */
+struct view_hint {
+	enum action action;
+	const char *label; /* untranslated */
+};
+
 struct view_ops {
 	const char *name;  /* for messages and the title bar; untranslated */
 	const char *title; /* untranslated */
-	/* Actions whose keys the hint line shows, ACT_NONE-terminated. */
-	const enum action *hints;
+	/* The hint line, ended by ACT_NONE. */
+	const struct view_hint *hints;
 	/* Sets v->priv up. arg: the view's own (a receipt number for the case view); borrowed.
 	 * Returns 0 or -1 (the view is then not shown). */
 	int (*open)(struct view *v, const void *arg);
@@ -48,9 +54,9 @@ struct view {
 	struct app *app; /* borrowed */
 	void *priv;      /* owned, through ops->close */
 	unsigned keymask;
-	const enum action *hints; /* the hint line's actions now; starts as ops->hints */
-	bool closing;             /* closed at the end of this turn of the main loop */
-	char *close_focus;        /* owned; given to the load of the view shown next */
+	const struct view_hint *hints; /* the hint line now; starts as ops->hints */
+	bool closing;                  /* closed at the end of this turn of the main loop */
+	char *close_focus;             /* owned; given to the load of the view shown next */
 };
 
 extern const struct view_ops view_login_ops;
