@@ -469,16 +469,17 @@ const struct ctl_cmd ctl_cmd_demo_up = {
 	    "Initialises, starts and migrates the embedded cluster of DIR (default " CTL_DEFAULT_DIR
 	    "),\n"
 	    "writes DIR/kurad.conf and starts kurad with listeners for the call-centre on\n"
-	    "tcp://127.0.0.1:BASE and the tech-centre on BASE+1 (default 7401; their change\n"
-	    "events on BASE+2 and BASE+3), creates one\n"
-	    "account per role plus a temporary operator (passwords kept in DIR/demo-accounts,\n"
-	    "mode 0600) and registers a dozen cases through kurad. Then prints, one per line:\n"
+	    "tcp://127.0.0.1:BASE and the tech-centre on BASE+1 (default 7401), their change\n"
+	    "events on BASE+2 and BASE+3, creates one account per role plus a temporary\n"
+	    "operator (passwords kept in DIR/demo-accounts, mode 0600) and registers a dozen\n"
+	    "cases through kurad. Then prints, one per line:\n"
 	    "  segment call-centre URL\n"
 	    "  segment tech-centre URL\n"
 	    "  account LOGIN ROLE PASSWORD [temporary]\n"
 	    "Everything else goes to standard error. A second run reuses DIR and starts what\n"
 	    "is stopped. The kurad beside kuractl is used, else the one on PATH.\n\n"
-	    "  --port BASE   the call-centre port; the tech-centre gets BASE+1\n"
+	    "  --port BASE   the call-centre port; the tech-centre gets BASE+1, the events\n"
+	    "                BASE+2 and BASE+3\n"
 	    "  --schema DIR  the migrations (see kuractl db migrate --help)\n",
 	.exec = cmd_demo_up_exec,
 };
