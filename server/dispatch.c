@@ -88,16 +88,16 @@ static const struct command command_table[] = {
 /* clang-format on */
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])
 
-size_t
-dispatch_command_count(void)
+void
+dispatch_print_commands(FILE *f)
 {
-	return COMMAND_COUNT;
-}
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
+		const struct command *c = &command_table[i];
 
-const char *
-dispatch_command_name(size_t i)
-{
-	return i < COMMAND_COUNT ? command_table[i].name : NULL;
+		fprintf(f, "%s %s %s\n", c->name,
+		        c->right == RIGHT_ANY_SESSION ? "session" : right_name(c->right),
+		        c->flags & CMD_WRITE ? "write" : "read");
+	}
 }
 
 static const struct command *

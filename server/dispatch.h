@@ -4,6 +4,7 @@
 #define KURA_DISPATCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "conf.h"
 #include "db.h"
@@ -15,8 +16,8 @@
 void dispatch(struct db *db, const struct server_config *cfg, const void *buf, size_t len,
               const struct listener_config *listener, const char *peer, struct proto_writer *out);
 
-/* The number of commands and the name of the i-th, for documentation and tests. */
-size_t dispatch_command_count(void);
-const char *dispatch_command_name(size_t i);
+/* Prints the command table, one command a line: name, the right it needs ("session" when a
+ * session is enough, "none" for auth.login's own check), and "write"/"read". */
+void dispatch_print_commands(FILE *f);
 
 #endif

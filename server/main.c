@@ -242,6 +242,7 @@ usage(FILE *f)
 	           "  -c, --config FILE   kurad.conf to read (see kurad.conf(5))\n"
 	           "  -p, --pidfile FILE  write the process id here once listening\n"
 	           "  -t, --check         check the configuration and exit\n"
+	           "      --commands      list the commands: name, right needed, read/write\n"
 	           "  -h, --help          show this help\n");
 }
 
@@ -252,6 +253,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "check", no_argument, NULL, 't' },
+		{ "commands", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -263,7 +265,7 @@ main(int argc, char **argv)
 	int c, sig, status = 1;
 
 	memset(&srv, 0, sizeof srv);
-	while ((c = getopt_long(argc, argv, "c:p:th", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:thC", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf_path = optarg;
@@ -274,6 +276,9 @@ main(int argc, char **argv)
 		case 't':
 			check_only = true;
 			break;
+		case 'C':
+			dispatch_print_commands(stdout);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
