@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <locale.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,16 @@
 #include "xmalloc.h"
 
 #define MAIN_TICK_MS 1000 /* repaint at least this often: connection state, retry notices */
+
+/* Set by SIGTERM and SIGHUP: leave as after q, signing out first. Only the handler writes it. */
+static volatile sig_atomic_t main_stop;
+
+static void
+main_on_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+}
 
 static void
 main_usage(FILE *out)
@@ -73,6 +84,8 @@ main_conf_server(char **path)
 static int
 main_loop(struct app *app)
 {
+	bool tty_gone = false;
+
 	while (!app->quit) {
 		struct pollfd pfd[5];
 		int timeout = MAIN_TICK_MS, n, rc;
@@ -80,7 +93,8 @@ main_loop(struct app *app)
 
 		if (app->redraw)
 			app_draw(app);
-		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		/* A terminal that hung up stays readable forever: stop polling it. */
+		pfd[0] = (struct pollfd){ .fd = tty_gone ? -1 : STDIN_FILENO, .events = POLLIN };
 		n = 1 + conn_pollfds(app->conn, pfd + 1, 3, &timeout);
 		if (app->events != NULL)
 			events_pollfd(app->events, &pfd[n++]);
@@ -94,12 +108,15 @@ main_loop(struct app *app)
 			return -1;
 		if (rc == 0)
 			app->redraw = true; /* time-based states ("offline") may have changed */
-		/* The terminal went away (the SSH connection dropped): nothing left to show. */
+		/* The terminal went away (the SSH connection dropped) or we were told to stop:
+		 * sign out, so that the session does not outlive its terminal. */
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			return 0;
-		/* EINTR too: a resize arrives as a signal, then as KEY_RESIZE. */
-		/* Settled after each key: a view closed by one key must not take the next. */
-		while (!app->quit && draw_read_key(&key)) {
+			tty_gone = true;
+		if ((tty_gone || main_stop) && !app->quitting)
+			app_quit(app);
+		/* EINTR too: a resize arrives as a signal, then as KEY_RESIZE. Settled after
+		 * each key: a view closed by one key must not take the next. */
+		while (!app->quit && !tty_gone && draw_read_key(&key)) {
 			app_key(app, key);
 			app_settle(app);
 		}
@@ -172,6 +189,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s", _("kura: cannot set up the terminal\n"));
 		conn_free(conn);
 		return 1;
+	}
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = main_on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 	}
 	app_init(&app, conn);
 	app_push(&app, &view_login_ops, NULL);

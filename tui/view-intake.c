@@ -259,6 +259,21 @@ intake_fail(struct view *v, int field, const char *msg)
 	v->app->redraw = true;
 }
 
+/* The field a refusal is about: the server's message starts with the argument's name
+ * ("email is not an e-mail address"). -1 when it names none. */
+static int
+intake_field_of(const char *msg)
+{
+	for (int i = 0; i < IN_NFIELDS; i++) {
+		const char *key = intake_defs[i].key != NULL ? intake_defs[i].key : "items";
+		size_t n = strlen(key);
+
+		if (strncmp(msg, key, n) == 0 && strchr(" :[.", msg[n]) != NULL && msg[n] != '\0')
+			return i;
+	}
+	return -1;
+}
+
 static void
 intake_reply(void *arg, const struct proto_reply *rep)
 {
@@ -291,7 +306,7 @@ intake_reply(void *arg, const struct proto_reply *rep)
 			         rep->err_msg);
 			break;
 		}
-		intake_fail(v, -1, msg);
+		intake_fail(v, intake_field_of(rep->err_msg), msg);
 		return;
 	}
 	iv->receipt = mp_strdup(mp_get(rep->data, "receipt"));
