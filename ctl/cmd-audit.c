@@ -41,6 +41,8 @@ cmd_audit_tail_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char 
 	}
 	if (optind < argc)
 		return ctl_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	if ((rc = ctl_opt_target(self, ctl)) != CTL_OPT_NEXT)
+		return rc;
 	snprintf(limit, sizeof limit, "%ld", count);
 	params[0] = limit;
 	rc = pg_open_owner(ctl, &conn);

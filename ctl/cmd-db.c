@@ -20,12 +20,9 @@ cmd_db_options(const struct ctl_cmd *self, struct ctl *ctl, int argc, char **arg
 		                                  CTL_LONGOPT_END };
 	static const struct option all[] = { CTL_LONGOPT_HELP, CTL_LONGOPT_DIR, CTL_LONGOPT_DB,
 		                             CTL_LONGOPT_SCHEMA, CTL_LONGOPT_END };
-	bool dir_given = false;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, ":h", migrate ? all : dir_only, NULL)) != -1) {
-		if (opt == CTL_OPT_DIR)
-			dir_given = true;
 		rc = ctl_opt_common(self, ctl, opt, argv);
 		if (rc == CTL_OPT_OWN)
 			rc = ctl_usage_error(self, "unexpected option");
@@ -34,9 +31,7 @@ cmd_db_options(const struct ctl_cmd *self, struct ctl *ctl, int argc, char **arg
 	}
 	if (optind < argc)
 		return ctl_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	if (dir_given && ctl->db != NULL)
-		return ctl_usage_error(self, "give --dir or --db, not both");
-	return CTL_OPT_NEXT;
+	return ctl_opt_target(self, ctl);
 }
 
 /* Loads DIR's cluster, saying what to do when there is none. */

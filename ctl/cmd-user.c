@@ -167,6 +167,8 @@ cmd_user_add_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char **
 	u.login = argv[optind];
 	if (u.role == NULL)
 		return ctl_usage_error(self, "which role? (--role ROLE)");
+	if ((rc = ctl_opt_target(self, ctl)) != CTL_OPT_NEXT)
+		return rc;
 	if (u.name == NULL)
 		u.name = u.login;
 	if ((why = user_login_check(u.login)) != NULL) {
@@ -214,6 +216,8 @@ cmd_user_disable_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, cha
 		return ctl_usage_error(self, "which login?");
 	if (optind + 1 < argc)
 		return ctl_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+	if ((rc = ctl_opt_target(self, ctl)) != CTL_OPT_NEXT)
+		return rc;
 	rc = pg_open_owner(ctl, &conn);
 	if (rc == 0)
 		rc = user_disable(conn, argv[optind], &sessions, &already);
@@ -246,6 +250,8 @@ cmd_user_list_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char *
 	}
 	if (optind < argc)
 		return ctl_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	if ((rc = ctl_opt_target(self, ctl)) != CTL_OPT_NEXT)
+		return rc;
 	rc = pg_open_owner(ctl, &conn);
 	if (rc != 0)
 		goto out;

@@ -3,6 +3,7 @@
 #define KURA_CTL_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit codes of kuractl; CTL_EXIT_NOT_RUNNING is db status's, as pg_ctl's. */
@@ -20,6 +21,7 @@ enum ctl_exit {
 struct ctl {
 	const char *dir;    /* --dir DIR (borrowed from argv); CTL_DEFAULT_DIR when absent */
 	const char *db;     /* --db CONNINFO (borrowed), NULL when absent: then DIR's cluster */
+	bool dir_given;     /* --dir was given (it and --db exclude each other) */
 	const char *schema; /* --schema DIR (borrowed), NULL when absent */
 	FILE *out;          /* where a command reports: stdout, or stderr inside demo up */
 };
@@ -89,6 +91,9 @@ int ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
 /* Handles what getopt_long returned when it is shared: --dir, --db, --schema, --help, and
  * getopt's errors. Returns CTL_OPT_NEXT, CTL_OPT_OWN, or an exit code to return at once. */
 int ctl_opt_common(const struct ctl_cmd *cmd, struct ctl *ctl, int opt, char **argv);
+
+/* After parsing: a usage error when both --dir and --db were given, else CTL_OPT_NEXT. */
+int ctl_opt_target(const struct ctl_cmd *cmd, const struct ctl *ctl);
 
 /* Owned " --dir DIR" to repeat in a suggested command, or "" for the default DIR. */
 char *ctl_dir_opt(const struct ctl *ctl);

@@ -83,6 +83,7 @@ ctl_opt_common(const struct ctl_cmd *cmd, struct ctl *ctl, int opt, char **argv)
 		return CTL_EXIT_OK;
 	case CTL_OPT_DIR:
 		ctl->dir = optarg;
+		ctl->dir_given = true;
 		return CTL_OPT_NEXT;
 	case CTL_OPT_DB:
 		ctl->db = optarg;
@@ -99,6 +100,14 @@ ctl_opt_common(const struct ctl_cmd *cmd, struct ctl *ctl, int opt, char **argv)
 	default:
 		return CTL_OPT_OWN;
 	}
+}
+
+int
+ctl_opt_target(const struct ctl_cmd *cmd, const struct ctl *ctl)
+{
+	if (ctl->dir_given && ctl->db != NULL)
+		return ctl_usage_error(cmd, "give --dir or --db, not both");
+	return CTL_OPT_NEXT;
 }
 
 static bool

@@ -25,16 +25,24 @@ pg_notice(void *arg, const PGresult *res)
 		ctl_warnx("database warning: %s", msg);
 }
 
-/* Copies libpq's message as one line. */
+/* Copies libpq's message as one line: its line breaks and indents become one space. */
 static void
 pg_why(PGconn *conn, char *why, size_t whylen)
 {
 	const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";
+	size_t len = 0;
 
-	snprintf(why, whylen, "%s", msg);
-	for (char *p = why; *p != '\0'; p++)
-		if (*p == '\n')
-			*p = p[1] != '\0' ? ' ' : '\0';
+	for (; *msg != '\0' && len + 1 < whylen; msg++) {
+		if (*msg == '\n' || *msg == '\t') {
+			if (len > 0 && why[len - 1] != ' ')
+				why[len++] = ' ';
+			continue;
+		}
+		why[len++] = *msg;
+	}
+	while (len > 0 && why[len - 1] == ' ')
+		len--;
+	why[len] = '\0';
 }
 
 int
