@@ -13,15 +13,18 @@ CREATE INDEX audit_log_unsealed_idx ON kura.audit_log (id) WHERE seq IS NULL;
 -- order as a 4-byte big-endian length and its bytes, or ffffffff for NULL. Numbers are
 -- decimal text, at is 'YYYY-MM-DDTHH:MM:SS.ffffffZ' in UTC, text is UTF-8, request_id raw.
 -- kuractl audit verify computes the same bytes in C; docs/audit.md describes them.
+-- No SET search_path on these two, so that the planner inlines them into audit_seal (whose
+-- search_path is empty): a SET makes every call save and restore settings, forty times
+-- slower. They grant nothing, and every name in them is qualified.
 CREATE FUNCTION kura.audit_field(v bytea) RETURNS bytea
-	LANGUAGE sql IMMUTABLE SET search_path = ''
+	LANGUAGE sql IMMUTABLE
 	AS $$
 	SELECT CASE WHEN v IS NULL THEN '\xffffffff'::bytea
 		ELSE pg_catalog.int4send(pg_catalog.length(v)) || v END
 	$$;
 
 CREATE FUNCTION kura.audit_record(a kura.audit_log, p_seq bigint) RETURNS bytea
-	LANGUAGE sql STABLE SET search_path = ''
+	LANGUAGE sql STABLE
 	AS $$
 	SELECT kura.audit_field(pg_catalog.convert_to(p_seq::text, 'UTF8'))
 		|| kura.audit_field(pg_catalog.convert_to(a.id::text, 'UTF8'))
@@ -110,7 +113,11 @@ BEGIN
 	END IF;
 	RAISE EXCEPTION 'kura.audit_log is append-only: % refused', TG_OP USING ERRCODE = '42501';
 END $$;
-CREATE TRIGGER audit_log_append_only BEFORE INSERT OR UPDATE OR DELETE ON kura.audit_log
+-- On INSERT the WHEN clause keeps the function out of every request's path.
+CREATE TRIGGER audit_log_unsealed_insert BEFORE INSERT ON kura.audit_log
+	FOR EACH ROW WHEN (NEW.seq IS NOT NULL OR NEW.prev_hash IS NOT NULL OR NEW.hash IS NOT NULL)
+	EXECUTE FUNCTION kura.audit_log_guard();
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON kura.audit_log
 	FOR EACH ROW EXECUTE FUNCTION kura.audit_log_guard();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON kura.audit_log
 	FOR EACH STATEMENT EXECUTE FUNCTION kura.audit_log_guard();
