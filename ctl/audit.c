@@ -837,8 +837,7 @@ const struct ctl_cmd ctl_cmd_audit_verify = {
 	.group = "audit",
 	.name = "verify",
 	.usage = "[--unsealed-max SECONDS] [--dir DIR | --db CONNINFO]",
-	.summary = "Check the audit log's hash chain; name the first row altered, removed or "
-	           "inserted out of place.",
+	.summary = "Check the audit log's hash chain and name the first bad row.",
 	.help = "Reads every sealed row in chain order (seq) and recomputes its SHA-256 from\n"
 	        "its own fields (docs/audit.md), checks that seq has no gaps and that each row\n"
 	        "links to the hash of the one before. Then checks that no row has waited\n"
