@@ -135,6 +135,23 @@ cluster_mkdir(const struct cluster *cl, const char *path)
 	return 0;
 }
 
+/* Creates the server log (if missing) owned by the cluster's user: pg_ctl opens it as that
+ * user, who may not create files in DIR. */
+static int
+cluster_log_create(const struct cluster *cl)
+{
+	int fd = open(cl->log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 || (cl->as.drop && fchown(fd, cl->as.uid, cl->as.gid) != 0)) {
+		ctl_warn("cannot create %s", cl->log);
+		if (fd >= 0)
+			close(fd);
+		return ERR_INTERNAL;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Decides where a new cluster of cl->dir lives, creates its directories and log, and
  * records it in DIR/cluster. */
 static int
@@ -142,7 +159,7 @@ cluster_layout(struct cluster *cl)
 {
 	char *base = NULL, *path = NULL, *text = NULL, *why = NULL;
 	size_t socklen;
-	int rc, fd;
+	int rc;
 
 	rc = runas_init(&cl->as, NULL);
 	if (rc != 0)
@@ -186,15 +203,8 @@ cluster_layout(struct cluster *cl)
 	cl->log = path_join(base, "postgresql.log");
 	if ((rc = cluster_mkdir(cl, cl->data)) != 0 || (rc = cluster_mkdir(cl, cl->sock)) != 0)
 		goto out;
-	fd = open(cl->log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || (cl->as.drop && fchown(fd, cl->as.uid, cl->as.gid) != 0)) {
-		ctl_warn("cannot create %s", cl->log);
-		if (fd >= 0)
-			close(fd);
-		rc = ERR_INTERNAL;
+	if ((rc = cluster_log_create(cl)) != 0)
 		goto out;
-	}
-	close(fd);
 	path = path_join(cl->dir, CLUSTER_FILE);
 	text = xasprintf("# The PostgreSQL cluster of this kura directory (kuractl db init).\n"
 	                 "user = %s\ndata = %s\nsocket = %s\nlog = %s\n",
@@ -363,6 +373,8 @@ cluster_start(const struct cluster *cl, bool *started)
 		*started = false;
 	rc = cluster_status(cl, &running);
 	if (rc != 0 || running)
+		goto out;
+	if ((rc = cluster_log_create(cl)) != 0)
 		goto out;
 	logsize = stat(cl->log, &st) == 0 ? (long)st.st_size : 0;
 	status = proc_run(&cl->as, argv, PROC_OUT_STDERR);
