@@ -1,0 +1,193 @@
+/* Unit tests of the client's pure parts: text fields (editing by whole wide characters),
+ * local times, wrapping by display width, and the key table (no key means two things in a
+ * screen). TAP. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../tap.h"
+#include "field.h"
+#include "keymap.h"
+#include "text.h"
+#include "utf8.h"
+
+static void
+type(struct field *f, const char *utf8)
+{
+	wchar_t wc;
+	mbstate_t st;
+	size_t len = strlen(utf8);
+
+	memset(&st, 0, sizeof st);
+	while (len > 0) {
+		size_t k = mbrtowc(&wc, utf8, len, &st);
+		if (k == 0 || k > len)
+			break;
+		field_edit(f, ACT_NONE, (uint32_t)wc);
+		utf8 += k;
+		len -= k;
+	}
+}
+
+static void
+is_field(const struct field *f, const char *want, const char *what)
+{
+	char *got = field_get(f);
+
+	is_str(got, want, "%s", what);
+	free(got);
+}
+
+static void
+test_field(void)
+{
+	struct field f;
+
+	field_init(&f, false, 10);
+	type(&f, "山田 太郎");
+	is_field(&f, "山田 太郎", "Japanese text goes in as typed");
+	is_int(f.len, 5, "five characters, not fifteen bytes");
+	field_edit(&f, ACT_EDIT_BACKSPACE, 0);
+	is_field(&f, "山田 太", "Backspace removes one whole character");
+	field_edit(&f, ACT_EDIT_HOME, 0);
+	field_edit(&f, ACT_EDIT_RIGHT, 0);
+	type(&f, "口");
+	is_field(&f, "山口田 太", "insertion at the cursor, between characters");
+	field_edit(&f, ACT_EDIT_DELETE, 0);
+	is_field(&f, "山口 太", "Delete removes the character under the cursor");
+	field_edit(&f, ACT_EDIT_KILL, 0);
+	is_field(&f, " 太", "Ctrl-U removes up to the cursor");
+	type(&f, "123456789");
+	is_int(f.len, 10, "the limit is in characters");
+	is_int(field_edit(&f, ACT_NONE, '\t'), FIELD_IGNORED, "a tab is not text in one line");
+	is_int(field_edit(&f, ACT_NONE, 0x1b), FIELD_IGNORED, "Esc is never text");
+	is_int(field_edit(&f, ACT_NONE, KFN(KEY_F(2))), FIELD_IGNORED, "F2 is never text");
+	is_int(field_edit(&f, ACT_EDIT_UP, 0), FIELD_EDGE_UP, "Up in one line leaves the field");
+	field_clear(&f);
+	ok(field_empty(&f), "cleared");
+	type(&f, "\xe3\x80\x80 "); /* ideographic space, space */
+	ok(field_empty(&f), "only spaces (ideographic too) count as empty");
+	field_fini(&f);
+
+	field_init(&f, true, 100);
+	f.width = 10;
+	type(&f, "first");
+	field_edit(&f, ACT_ENTER, KC_CR);
+	type(&f, "二行目");
+	is_field(&f, "first\n二行目", "Enter makes a new line in a multi-line field");
+	is_int(field_edit(&f, ACT_EDIT_UP, 0), FIELD_MOVED, "Up moves to the line above");
+	is_int(f.cur, 5, "to the same column: 二行目 is six columns, first is five");
+	is_int(field_edit(&f, ACT_EDIT_UP, 0), FIELD_EDGE_UP, "Up on the first line leaves");
+	field_edit(&f, ACT_EDIT_HOME, 0);
+	field_edit(&f, ACT_EDIT_DOWN, 0);
+	is_int(f.cur, 6, "Down from the start of the first line: start of the second");
+	field_fini(&f);
+
+	field_init(&f, false, 64);
+	f.secret = true;
+	type(&f, "pässwörd");
+	is_field(&f, "pässwörd", "a secret field keeps what was typed");
+	field_fini(&f);
+	ok(f.text == NULL && f.len == 0, "fini frees");
+}
+
+static void
+test_time(void)
+{
+	char buf[TEXT_TIME_MAX];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	is_str(text_local_time("2024-11-22T07:05:00Z", buf, sizeof buf), "2024-11-22 07:05",
+	       "UTC stays UTC");
+	is_str(text_local_time("2024-11-22 07:05:31.123456+00", buf, sizeof buf),
+	       "2024-11-22 07:05", "PostgreSQL's text form");
+	setenv("TZ", "JST-9", 1); /* POSIX form: needs no time-zone database */
+	tzset();
+	is_str(text_local_time("2024-11-22T07:05:00Z", buf, sizeof buf), "2024-11-22 16:05",
+	       "shown in local time (Tokyo, +9)");
+	is_str(text_local_time("2024-12-31T20:00:00+00:00", buf, sizeof buf), "2025-01-01 05:00",
+	       "across a year in local time");
+	is_str(text_local_time("2024-11-22T16:05:00+09:00", buf, sizeof buf), "2024-11-22 16:05",
+	       "an offset in the stamp is honoured");
+	is_str(text_local_time("yesterday", buf, sizeof buf), "yesterday",
+	       "what does not parse is shown as it is");
+	unsetenv("TZ");
+	tzset();
+}
+
+static void
+test_wrap(void)
+{
+	const char *s = "連絡事項：至急対応";
+	size_t next, len = text_wrap(s, 8, &next);
+
+	is_int(len, 12, "8 columns hold four Japanese characters (12 bytes)");
+	is_int(next, 12, "the next line starts right after");
+	len = text_wrap("one two three", 8, &next);
+	is_int(len, 7, "breaks at a space when there is one");
+	is_int(next, 8, "and skips it");
+	len = text_wrap("ab\ncd", 80, &next);
+	is_int(len, 2, "stops at a newline");
+	is_int(next, 3, "and steps over it");
+	ok(utf8_width("山田 太郎") == 9, "display width of a Japanese name");
+}
+
+static void
+test_keymap(void)
+{
+	/* The context sets screens combine: within one, a key must mean one thing. */
+	static const unsigned screens[] = {
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST, /* the case list */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE,           /* case view, help */
+		KM_ALWAYS | KM_FORM | KM_EDIT,             /* forms, search */
+	};
+	size_t n;
+	const struct keymap_entry *t = keymap_table(&n);
+	int clashes = 0, bare = 0;
+	char buf[64];
+
+	for (size_t s = 0; s < sizeof screens / sizeof screens[0]; s++)
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++) {
+				if (!(t[i].context & screens[s]) || !(t[j].context & screens[s]))
+					continue;
+				for (int a = 0; a < KM_NKEYS && t[i].keys[a]; a++)
+					for (int b = 0; b < KM_NKEYS && t[j].keys[b]; b++)
+						if (t[i].keys[a] == t[j].keys[b]) {
+							tap_diag("%s and %s share a key",
+							         t[i].label, t[j].label);
+							clashes++;
+						}
+			}
+	is_int(clashes, 0, "no key means two things on one screen");
+	for (size_t i = 0; i < n; i++)
+		if (t[i].keys[0] == 0 || t[i].help == NULL || t[i].help[0] == '\0' ||
+		    t[i].label == NULL)
+			bare++;
+	is_int(bare, 0, "every action has a key, a label and help text");
+	is_int(keymap_lookup(KC_CR, screens[0]), ACT_OPEN, "Enter opens in the list");
+	is_int(keymap_lookup(KC_CR, screens[2]), ACT_ENTER, "Enter moves on in a form");
+	is_int(keymap_lookup('q', screens[2]), ACT_NONE, "q is text in a form");
+	is_int(keymap_lookup(KCTRL('S'), screens[2]), ACT_SUBMIT, "Ctrl-S submits a form");
+	is_int(keymap_lookup(KFN(KEY_F(2)), screens[2]), ACT_SUBMIT, "F2 submits a form");
+	is_str(keymap_key_name(KCTRL('S'), buf, sizeof buf), "Ctrl-S", "Ctrl-S is named");
+	is_str(keymap_key_name(KFN(KEY_NPAGE), buf, sizeof buf), "PgDn", "PgDn is named");
+	is_str(keymap_keys_text(keymap_entry(ACT_OPEN), ", ", buf, sizeof buf), "Enter",
+	       "Enter's three codes are named once");
+}
+
+int
+main(void)
+{
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL && setlocale(LC_ALL, "en_US.UTF-8") == NULL)
+		tap_bail("no UTF-8 locale");
+	test_field();
+	test_time();
+	test_wrap();
+	test_keymap();
+	return tap_done();
+}
