@@ -410,7 +410,10 @@ app_draw_status(struct app *app, int y, int cols)
 		snprintf(left, sizeof left, " %s | %s", _("Not signed in"), conn_url(app->conn));
 	switch (conn_state(app->conn)) {
 	case CONN_CONNECTED:
-		if (conn_retrying(app->conn)) {
+		if (conn_unavailable(app->conn)) {
+			state = _(" server's database away - retrying ");
+			role = ROLE_STATUS_BAD;
+		} else if (conn_retrying(app->conn)) {
 			state = _(" no reply - retrying ");
 			role = ROLE_STATUS_WAIT;
 		} else {

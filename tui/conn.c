@@ -31,7 +31,9 @@ struct conn_req {
 	void *arg;
 	int64_t sent_at; /* 0: not on the wire (yet, or again) */
 	int64_t queued_at;
+	int64_t wait_until; /* after "unavailable": not sent again before this */
 	int sends;
+	bool unavailable; /* the last answer was "unavailable" (the server's database) */
 };
 
 struct conn {
@@ -304,6 +306,12 @@ conn_retrying(const struct conn *c)
 	return r != NULL && (r->sends > 1 || conn_now_ms() - r->queued_at >= CONN_TIMEOUT_MS);
 }
 
+bool
+conn_unavailable(const struct conn *c)
+{
+	return c->head != NULL && c->head->unavailable;
+}
+
 enum conn_state
 conn_state(const struct conn *c)
 {
@@ -319,12 +327,13 @@ conn_pump(struct conn *c)
 	struct conn_req *r = c->head;
 	int rv;
 
-	if (r == NULL || r->sent_at != 0)
+	if (r == NULL || r->sent_at != 0 || conn_now_ms() < r->wait_until)
 		return;
 	/* A new send replaces whatever nng still had in flight, so one request is out. */
 	rv = nng_send(c->sock, r->buf, r->len, NNG_FLAG_NONBLOCK);
 	if (rv == 0) {
 		r->sent_at = conn_now_ms();
+		r->wait_until = 0;
 		r->sends++;
 	}
 	/* NNG_EAGAIN: no connection ready; SENDFD turns readable when there is one. */
@@ -339,8 +348,15 @@ conn_pollfds(struct conn *c, struct pollfd *pfd, int n, int *timeout_ms)
 		return 0;
 	pfd[i++] = (struct pollfd){ .fd = c->wake[0], .events = POLLIN };
 	pfd[i++] = (struct pollfd){ .fd = c->recv_fd, .events = POLLIN };
-	if (c->head != NULL && c->head->sent_at == 0)
+	if (c->head != NULL && c->head->sent_at == 0 && c->head->wait_until == 0)
 		pfd[i++] = (struct pollfd){ .fd = c->send_fd, .events = POLLIN };
+	if (c->head != NULL && c->head->wait_until != 0) {
+		int64_t left = c->head->wait_until - conn_now_ms();
+		if (left < 0)
+			left = 0;
+		if (left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
 	if (c->head != NULL && c->head->sent_at != 0) {
 		int64_t left = c->head->sent_at + CONN_TIMEOUT_MS - conn_now_ms();
 		if (left < 0)
@@ -377,6 +393,14 @@ conn_deliver(struct conn *c, const void *msg, size_t len)
 		rep.err = ERR_INTERNAL;
 		snprintf(rep.err_msg, sizeof rep.err_msg, "%s",
 		         "the server's reply could not be read");
+	}
+	/* The server is up but its database is not: the same request again a little later
+	 * (protocol.md: retry with the same id), instead of an error for every screen. */
+	if (rc == 0 && !rep.ok && rep.err == ERR_UNAVAILABLE) {
+		r->sent_at = 0;
+		r->wait_until = conn_now_ms() + CONN_UNAVAILABLE_MS;
+		r->unavailable = true;
+		goto out;
 	}
 	c->head = r->next;
 	if (c->head == NULL)

@@ -11,7 +11,8 @@
 
 #include "proto.h"
 
-#define CONN_TIMEOUT_MS 5000 /* a reply later than this: resend, same id */
+#define CONN_TIMEOUT_MS     5000 /* a reply later than this: resend, same id */
+#define CONN_UNAVAILABLE_MS 2000 /* after "unavailable": wait this long, then resend */
 
 struct conn;
 
@@ -22,7 +23,8 @@ enum conn_state {
 };
 
 /* Called with each reply. rep is borrowed for the call; an undecodable reply arrives as
- * ok=false, err=ERR_INTERNAL. arg: the caller's, passed back as given. */
+ * ok=false, err=ERR_INTERNAL; "unavailable" never arrives (it is retried). arg: the
+ * caller's, passed back as given. */
 typedef void conn_reply_fn(void *arg, const struct proto_reply *rep);
 /* Sees every reply before its callback; returns false to swallow it (the callback is then not
  * called). op: the request's op, borrowed. Used for "session ended" handling in one place. */
@@ -57,6 +59,9 @@ void conn_cancel(struct conn *c, const void *owner);
 bool conn_busy(const struct conn *c, const void *owner);
 /* True when the request in flight has gone unanswered past CONN_TIMEOUT_MS at least once. */
 bool conn_retrying(const struct conn *c);
+/* True when the server answered the request in flight with "unavailable" (its database is
+ * away): the request is sent again every CONN_UNAVAILABLE_MS, and its callback waits. */
+bool conn_unavailable(const struct conn *c);
 enum conn_state conn_state(const struct conn *c);
 /* How many times the connection has come up: a change means it came back, and whatever a
  * client shows may have changed meanwhile. */

@@ -296,11 +296,6 @@ intake_reply(void *arg, const struct proto_reply *rep)
 			snprintf(msg, sizeof msg, "%s",
 			         _("You may not register cases on this network"));
 			break;
-		case ERR_UNAVAILABLE:
-			snprintf(msg, sizeof msg, "%s",
-			         _("The server cannot reach its database. Press F2 to try again: "
-			           "the case will not be registered twice."));
-			break;
 		default:
 			snprintf(msg, sizeof msg, _("The case was not registered: %s"),
 			         rep->err_msg);
@@ -598,12 +593,15 @@ intake_draw(struct view *v, const struct draw_rect *r)
 	}
 	y++;
 	if (iv->state == IN_SUBMITTING) {
-		draw_text(y, x, r->w - 4, ROLE_INFO,
-		          conn_retrying(v->app->conn)
-		              ? _("Registering… the server has not answered yet; sending again "
-		                  "(Esc stops waiting)")
-		              : _("Registering…"),
-		          false);
+		const char *what = _("Registering…");
+
+		if (conn_unavailable(v->app->conn))
+			what = _("Registering… the server's database is away; sending again "
+			         "(Esc stops waiting)");
+		else if (conn_retrying(v->app->conn))
+			what = _("Registering… the server has not answered yet; sending again "
+			         "(Esc stops waiting)");
+		draw_text(y, x, r->w - 4, ROLE_INFO, what, false);
 	} else if (iv->error[0] != '\0') {
 		char shown[600];
 		snprintf(shown, sizeof shown, " %s ", iv->error);

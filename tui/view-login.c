@@ -86,10 +86,6 @@ login_reply(void *arg, const struct proto_reply *rep)
 		/* The server says how long to wait. */
 		snprintf(lv->error, sizeof lv->error, _("Not now: %s"), rep->err_msg);
 		break;
-	case ERR_UNAVAILABLE:
-		snprintf(lv->error, sizeof lv->error, "%s",
-		         _("The server cannot reach its database: try again in a moment"));
-		break;
 	default:
 		snprintf(lv->error, sizeof lv->error, _("Sign-in failed: %s"), rep->err_msg);
 		break;
@@ -194,7 +190,11 @@ login_draw(struct view *v, const struct draw_rect *r)
 		field_draw(&lv->fields[i], &fr, i == lv->active && !lv->pending);
 	}
 	y++;
-	if (lv->pending && (conn_state(app->conn) == CONN_OFFLINE || conn_retrying(app->conn))) {
+	if (lv->pending && conn_unavailable(app->conn)) {
+		draw_text(y, x, r->w - x, ROLE_ERROR,
+		          _("The server cannot reach its database — retrying"), false);
+	} else if (lv->pending &&
+	           (conn_state(app->conn) == CONN_OFFLINE || conn_retrying(app->conn))) {
 		snprintf(line, sizeof line, _("Cannot reach the server at %s — retrying"),
 		         conn_url(app->conn));
 		draw_text(y, x, r->w - x, ROLE_ERROR, line, false);
