@@ -52,6 +52,7 @@ app_session_clear(struct session *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Closes and frees v (consumed), cancelling its requests first. */
 static void
 app_view_free(struct app *app, struct view *v)
 {
@@ -215,6 +216,7 @@ app_signed_in(struct app *app, const msgpack_object *data)
 	return 0;
 }
 
+/* auth.logout answered, or not: either way, quit. */
 static void
 app_logout_done(void *arg, const struct proto_reply *rep)
 {
@@ -343,20 +345,13 @@ app_key(struct app *app, uint32_t key)
 /* ---- the frame around the views ---- */
 
 static void
-app_draw_title(struct app *app, const struct view *v, int cols)
+app_draw_title(const struct view *v, int cols)
 {
 	char title[256];
-	int x;
 
 	draw_fill(0, 0, cols, ROLE_TITLE);
 	snprintf(title, sizeof title, " kura  %s", v != NULL ? _(v->ops->title) : "");
-	x = draw_text(0, 0, cols, ROLE_TITLE, title, false);
-	(void)x;
-	if (v != NULL && (v->keymask & KM_GLOBAL)) {
-		const char *help = _("?: help ");
-		int w = (int)strlen(help);
-		draw_text(0, cols - w, w, ROLE_TITLE_HINT, help, false);
-	}
+	draw_text(0, 0, cols, ROLE_TITLE, title, false);
 }
 
 /* The line above the status bar: the message when there is one, else the view's key hints,
@@ -444,11 +439,11 @@ app_draw(struct app *app)
 	draw_size(&lines, &cols);
 	draw_begin();
 	if (lines < 8 || cols < 40) {
-		draw_text(0, 0, cols, ROLE_ERROR, _("The terminal is too small for kura."), false);
+		draw_text(0, 0, cols, ROLE_ERROR, _("Too small (40x8 at least)"), false);
 		draw_end();
 		return;
 	}
-	app_draw_title(app, v, cols);
+	app_draw_title(v, cols);
 	if (v != NULL) {
 		struct draw_rect body = { .y = 1, .x = 0, .h = lines - 3, .w = cols };
 		v->ops->draw(v, &body);

@@ -80,6 +80,7 @@ conn_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 	(void)n;
 }
 
+/* Dials every URL of c->urls. Returns 0, or -1 with *why set (static or nng's). */
 static int
 conn_dial_all(struct conn *c, const char **why)
 {
@@ -154,6 +155,7 @@ fail_sock:
 	return -1;
 }
 
+/* Frees r (consumed; NULL is fine). */
 static void
 conn_req_free(struct conn_req *r)
 {

@@ -13,7 +13,6 @@
 #define DRAW_ROLES(X)                                                                              \
 	X(NORMAL, -1, -1, 0, 0)                                                                    \
 	X(TITLE, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE)                                       \
-	X(TITLE_HINT, COLOR_CYAN, COLOR_BLUE, 0, A_REVERSE)                                        \
 	X(STATUS, COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE)                                           \
 	X(STATUS_USER, COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE | A_BOLD)                        \
 	X(STATUS_OK, COLOR_WHITE, COLOR_GREEN, A_BOLD, A_REVERSE)                                  \

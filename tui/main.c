@@ -47,7 +47,8 @@ main_usage(FILE *out)
 	               "set).\n"));
 }
 
-/* inih handler: takes "server" from the top of the file or a [kura] section. */
+/* inih handler: takes "server" from the top of the file or a [kura] section. user: a char **
+ * that receives an owned copy (a later line replaces an earlier one). */
 static int
 main_conf_entry(void *user, const char *section, const char *name, const char *value)
 {

@@ -72,6 +72,7 @@ pager_text_col(const struct pager *p, const struct pager_para *pp)
 	return pp->indent + (pp->label != NULL ? p->label_w : 0);
 }
 
+/* Splits every paragraph into lines for width columns (the label column included). */
 static void
 pager_layout(struct pager *p, int width)
 {

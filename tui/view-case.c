@@ -62,6 +62,7 @@ case_field(struct pager *p, int indent, const char *label, const msgpack_object 
 	free(s);
 }
 
+/* Lays case.get's data out as the pager's paragraphs. d: borrowed (the reply's). */
 static void
 case_fill(struct case_view *cv, const msgpack_object *d)
 {
@@ -148,6 +149,7 @@ case_fill(struct case_view *cv, const msgpack_object *d)
 	}
 }
 
+/* case.get answered (a conn_reply_fn; arg is the view). */
 static void
 case_reply(void *arg, const struct proto_reply *rep)
 {

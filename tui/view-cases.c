@@ -66,6 +66,7 @@ static const struct {
 	{ "closed", N_("Closed") },
 };
 
+/* The label of a stage name (borrowed: static, or name itself when unknown). */
 static const char *
 cases_stage_label(const char *name)
 {
@@ -75,6 +76,7 @@ cases_stage_label(const char *name)
 	return name;
 }
 
+/* Frees the rows' strings; the array itself stays for the next page. */
 static void
 cases_rows_free(struct cases_view *cv)
 {
@@ -114,6 +116,7 @@ cases_close(struct view *v)
 	free(cv);
 }
 
+/* The string under key in row, returned owned; "" when absent. row: borrowed. */
 static char *
 cases_str(const msgpack_object *row, const char *key)
 {
@@ -130,6 +133,7 @@ cases_select(struct cases_view *cv, size_t sel)
 	cv->sel = cv->nrows == 0 ? 0 : (sel >= cv->nrows ? cv->nrows - 1 : sel);
 }
 
+/* case.list answered (a conn_reply_fn; arg is the view). */
 static void
 cases_reply(void *arg, const struct proto_reply *rep)
 {

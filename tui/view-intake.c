@@ -274,6 +274,7 @@ intake_field_of(const char *msg)
 	return -1;
 }
 
+/* case.create answered (a conn_reply_fn; arg is the view). */
 static void
 intake_reply(void *arg, const struct proto_reply *rep)
 {

@@ -58,6 +58,7 @@ login_close(struct view *v)
 	free(lv);
 }
 
+/* auth.login answered (a conn_reply_fn; arg is the view). */
 static void
 login_reply(void *arg, const struct proto_reply *rep)
 {
