@@ -24,6 +24,42 @@ struct kclient {
 int
 kclient_open(struct kclient **out, const char *url, int timeout_ms)
 {
+	return kclient_open_tls(out, url, timeout_ms, NULL);
+}
+
+/* Dials without blocking: the socket keeps trying to connect in the background. */
+static int
+kclient_dial(nng_socket sock, const char *url, const struct tls_files *tls)
+{
+	nng_dialer d;
+	int rv;
+
+	if ((rv = nng_dialer_create(&d, sock, url)) != 0)
+		return rv;
+	if (tls_url(url)) {
+		struct tls_files files = tls != NULL ? *tls : (struct tls_files){ 0 };
+		char host[256], err[256];
+		nng_tls_config *cfg;
+
+		if (files.server_name == NULL) {
+			tls_url_host(url, host, sizeof host);
+			files.server_name = host;
+		}
+		if (tls_config_new(&cfg, false, &files, err, sizeof err) != 0) {
+			nng_dialer_close(d);
+			return NNG_EINVAL;
+		}
+		rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
+		nng_tls_config_free(cfg);
+		if (rv != 0)
+			return rv;
+	}
+	return nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+}
+
+int
+kclient_open_tls(struct kclient **out, const char *url, int timeout_ms, const struct tls_files *tls)
+{
 	struct kclient *c = xcalloc(1, sizeof *c);
 
 	if (nng_req0_open(&c->sock) != 0) {
@@ -35,8 +71,7 @@ kclient_open(struct kclient **out, const char *url, int timeout_ms)
 	/* We resend ourselves after each timeout; nng's own resend would only add noise. */
 	nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
 	nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
-	/* Non-blocking dial: the socket keeps trying to connect in the background. */
-	if (nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK) != 0) {
+	if (kclient_dial(c->sock, url, tls) != 0) {
 		nng_close(c->sock);
 		free(c);
 		return ERR_UNAVAILABLE;

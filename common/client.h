@@ -6,12 +6,18 @@
 #include <stddef.h>
 
 #include "proto.h"
+#include "tls.h"
 
 struct kclient;
 
-/* Dials url (tcp://, tls+tcp://, ipc://). timeout_ms bounds each wait for a reply.
+/* Dials url (tcp://, ipc://). timeout_ms bounds each wait for a reply.
  * Returns 0 with *out owned by the caller, or ERR_UNAVAILABLE. */
 int kclient_open(struct kclient **out, const char *url, int timeout_ms);
+/* The same for tls+tcp:// too: the server is verified against tls->ca (and tls->server_name,
+ * by default the URL's host); tls->cert/key are presented as the client certificate.
+ * tls: borrowed; NULL for plain URLs. */
+int kclient_open_tls(struct kclient **out, const char *url, int timeout_ms,
+                     const struct tls_files *tls);
 void kclient_free(struct kclient *c);
 
 /* The session token sent with later calls; tok: borrowed, copied. NULL clears it. */

@@ -73,6 +73,8 @@ enum ctl_opt {
 #define CTL_OPT_OWN  (-2) /* not a shared one: the command handles it */
 
 extern const struct ctl_cmd ctl_cmd_db_init;
+extern const struct ctl_cmd ctl_cmd_tls_ca;
+extern const struct ctl_cmd ctl_cmd_tls_cert;
 extern const struct ctl_cmd ctl_cmd_db_start;
 extern const struct ctl_cmd ctl_cmd_db_stop;
 extern const struct ctl_cmd ctl_cmd_db_status;

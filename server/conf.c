@@ -4,6 +4,7 @@
 #include "conf.h"
 
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,30 @@ conf_listener(struct server_config *cfg, const char *segment)
 	return &cfg->listeners[cfg->nlisteners++];
 }
 
+/* A listener needs a url; TLS settings go with tls+tcp:// URLs only, and such a URL needs a
+ * certificate. */
+static int
+conf_listener_check(const struct listener_config *lc, char *err, size_t errlen, const char *path)
+{
+	bool tls = lc->url != NULL && strncmp(lc->url, "tls+", 4) == 0;
+	bool events_tls = lc->events != NULL && strncmp(lc->events, "tls+", 4) == 0;
+
+	if (lc->url == NULL)
+		snprintf(err, errlen, "%s: [listener %s] has no url", path, lc->segment);
+	else if ((tls || events_tls) && lc->tls_cert == NULL)
+		snprintf(err, errlen, "%s: [listener %s] uses TLS but has no tls_cert", path,
+		         lc->segment);
+	else if (!tls && !events_tls && (lc->tls_cert || lc->tls_key || lc->tls_client_ca))
+		snprintf(err, errlen, "%s: [listener %s] has TLS settings but no tls+tcp:// url",
+		         path, lc->segment);
+	else if (lc->events != NULL && tls != events_tls)
+		snprintf(err, errlen, "%s: [listener %s]: url and events must both use TLS or not",
+		         path, lc->segment);
+	else
+		return 0;
+	return -1;
+}
+
 /* inih handler: returns 0 to stop with an error. */
 static int
 conf_handler(void *user, const char *section, const char *name, const char *value)
@@ -72,15 +97,29 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 				cfg->log_level = (enum log_level)i;
 				rc = 0;
 			}
-	} else if (strncmp(section, "listener ", 9) == 0 &&
-	           (strcmp(name, "url") == 0 || strcmp(name, "events") == 0)) {
+	} else if (strncmp(section, "listener ", 9) == 0) {
 		struct listener_config *lc = conf_listener(cfg, section + 9);
+		char **field = NULL;
+
 		if (lc == NULL) {
 			snprintf(p->err, p->errlen, "too many listeners (at most %d)",
 			         CONFIG_MAX_LISTENERS);
 			return 0;
 		}
-		char **field = strcmp(name, "url") == 0 ? &lc->url : &lc->events;
+		if (strcmp(name, "url") == 0)
+			field = &lc->url;
+		else if (strcmp(name, "events") == 0)
+			field = &lc->events;
+		else if (strcmp(name, "tls_cert") == 0)
+			field = &lc->tls_cert;
+		else if (strcmp(name, "tls_key") == 0)
+			field = &lc->tls_key;
+		else if (strcmp(name, "tls_client_ca") == 0)
+			field = &lc->tls_client_ca;
+		if (field == NULL) {
+			snprintf(p->err, p->errlen, "unknown setting [%s] %s", section, name);
+			return 0;
+		}
 		free(*field);
 		*field = xstrdup(value);
 	} else {
@@ -125,11 +164,8 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->nlisteners; i++)
-		if (cfg->listeners[i].url == NULL) {
-			snprintf(err, errlen, "%s: [listener %s] has no url", path,
-			         cfg->listeners[i].segment);
+		if (conf_listener_check(&cfg->listeners[i], err, errlen, path) != 0)
 			return -1;
-		}
 	if (cfg->nlisteners == 0) {
 		snprintf(err, errlen, "%s: at least one [listener SEGMENT] with a url is required",
 		         path);
@@ -146,6 +182,9 @@ conf_fini(struct server_config *cfg)
 		free(cfg->listeners[i].segment);
 		free(cfg->listeners[i].url);
 		free(cfg->listeners[i].events);
+		free(cfg->listeners[i].tls_cert);
+		free(cfg->listeners[i].tls_key);
+		free(cfg->listeners[i].tls_client_ca);
 	}
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -12,6 +12,11 @@ struct listener_config {
 	char *segment; /* from the section name "[listener SEGMENT]" */
 	char *url;
 	char *events; /* PUB URL for this segment's change events; NULL: none */
+	/* TLS (for tls+tcp:// URLs): certificate and key files; with client_ca set, clients
+	 * must present a certificate signed by that CA (the segment's own). */
+	char *tls_cert;
+	char *tls_key;
+	char *tls_client_ca;
 };
 
 struct server_config {

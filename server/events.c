@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listen.h"
 #include "log.h"
 #include "mp.h"
 #include "proto.h"
@@ -125,10 +126,13 @@ events_start(const struct server_config *cfg)
 
 		if (lc->events == NULL)
 			continue;
-		if ((rv = nng_pub0_open(s)) != 0 ||
-		    (rv = nng_listen(*s, lc->events, NULL, 0)) != 0) {
-			log_error("events: cannot listen on %s (segment %s): %s", lc->events,
-			          lc->segment, nng_strerror(rv));
+		nng_listener l;
+		if ((rv = nng_pub0_open(s)) != 0) {
+			log_error("events: %s", nng_strerror(rv));
+			goto fail;
+		}
+		if (listen_start(*s, lc, lc->events, 0, &l) != 0) {
+			nng_close(*s);
 			goto fail;
 		}
 		ev->npub++;

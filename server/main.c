@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "events.h"
+#include "listen.h"
 #include "log.h"
 #include "sealer.h"
 #include "xmalloc.h"
@@ -178,15 +179,11 @@ server_listen(struct server *srv)
 	for (size_t i = 0; i < srv->cfg.nlisteners; i++) {
 		const struct listener_config *lc = &srv->cfg.listeners[i];
 
-		if ((rv = nng_listener_create(&srv->listeners[i], srv->sock, lc->url)) != 0 ||
-		    (rv = nng_listener_set_size(srv->listeners[i], NNG_OPT_RECVMAXSZ,
-		                                srv->cfg.max_message)) != 0 ||
-		    (rv = nng_listener_start(srv->listeners[i], 0)) != 0) {
-			log_error("cannot listen on %s (segment %s): %s", lc->url, lc->segment,
-			          nng_strerror(rv));
+		if (listen_start(srv->sock, lc, lc->url, srv->cfg.max_message,
+		                 &srv->listeners[i]) != 0)
 			return -1;
-		}
-		log_info("listening on %s for segment %s", lc->url, lc->segment);
+		log_info("listening on %s for segment %s%s", lc->url, lc->segment,
+		         lc->tls_client_ca != NULL ? " (client certificates required)" : "");
 	}
 	return 0;
 }
