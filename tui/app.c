@@ -30,10 +30,11 @@ app_filter(void *arg, const char *op, const struct proto_reply *rep)
 }
 
 void
-app_init(struct app *app, struct conn *conn)
+app_init(struct app *app, struct conn *conn, const struct tls_files *tls)
 {
 	memset(app, 0, sizeof *app);
 	app->conn = conn;
+	app->tls = tls;
 	app->redraw = true;
 	conn_set_filter(conn, app_filter, app);
 }
@@ -185,9 +186,9 @@ app_signed_in(struct app *app, const msgpack_object *data)
 	app->events = NULL;
 	{
 		char *url = mp_strdup(mp_get(data, "events"));
-		const char *why;
+		char why[256];
 
-		if (url != NULL && events_new(&app->events, url, &why) != 0)
+		if (url != NULL && events_new(&app->events, url, app->tls, why, sizeof why) != 0)
 			app_message(app, MSG_ERROR, _("No live updates (%s): press r to refresh."),
 			            why);
 		free(url);

@@ -32,8 +32,9 @@ enum app_msg_kind {
 };
 
 struct app {
-	struct conn *conn;     /* owned */
-	struct events *events; /* owned; NULL when the server publishes none */
+	struct conn *conn;           /* owned */
+	struct events *events;       /* owned; NULL when the server publishes none */
+	const struct tls_files *tls; /* borrowed: for tls+tcp:// event URLs */
 	unsigned seen_connects;
 	struct session sess;
 	char *last_user; /* owned: who was signed in before the session ended */
@@ -49,8 +50,8 @@ struct app {
 	bool quit;
 };
 
-/* conn: consumed. */
-void app_init(struct app *app, struct conn *conn);
+/* conn: consumed. tls: borrowed, kept (may be NULL). */
+void app_init(struct app *app, struct conn *conn, const struct tls_files *tls);
 void app_fini(struct app *app);
 
 /* Opens a view on top. arg: borrowed (see the view's open). Returns 0 or -1. */

@@ -80,19 +80,58 @@ conn_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 	(void)n;
 }
 
-/* Dials every URL of c->urls. Returns 0, or -1 with *why set (static or nng's). */
+int
+conn_dial(nng_socket sock, const char *url, const struct tls_files *tls, char *err, size_t errlen)
+{
+	nng_dialer d;
+	int rv;
+
+	if ((rv = nng_dialer_create(&d, sock, url)) != 0) {
+		snprintf(err, errlen, "%s", nng_strerror(rv));
+		return -1;
+	}
+	if (tls_url(url)) {
+		struct tls_files files = tls != NULL ? *tls : (struct tls_files){ 0 };
+		nng_tls_config *cfg;
+		char host[256];
+
+		/* The server must prove the name we dialled, not just any certificate of
+		 * the CA. */
+		if (files.server_name == NULL) {
+			tls_url_host(url, host, sizeof host);
+			files.server_name = host;
+		}
+		if (tls_config_new(&cfg, false, &files, err, errlen) != 0) {
+			nng_dialer_close(d);
+			return -1;
+		}
+		rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
+		nng_tls_config_free(cfg);
+		if (rv != 0) {
+			snprintf(err, errlen, "TLS: %s", nng_strerror(rv));
+			nng_dialer_close(d);
+			return -1;
+		}
+	}
+	/* Non-blocking: the client starts (and says "connecting") while the server is down. */
+	if ((rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
+		snprintf(err, errlen, "%s", nng_strerror(rv));
+		nng_dialer_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+/* Dials every URL of c->urls. Returns 0, or -1 with a message in err. */
 static int
-conn_dial_all(struct conn *c, const char **why)
+conn_dial_all(struct conn *c, const struct tls_files *tls, char *err, size_t errlen)
 {
 	char *list = xstrdup(c->urls), *save = NULL, *url;
-	int dialled = 0, rv;
+	int dialled = 0;
 
 	for (url = strtok_r(list, ", \t", &save); url != NULL;
 	     url = strtok_r(NULL, ", \t", &save)) {
-		/* Non-blocking: the socket keeps dialling in the background, so the client starts
-		 * (and says "connecting") while the server is down. */
-		if ((rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
-			*why = nng_strerror(rv);
+		if (conn_dial(c->sock, url, tls, err, errlen) != 0) {
 			free(list);
 			return -1;
 		}
@@ -100,14 +139,14 @@ conn_dial_all(struct conn *c, const char **why)
 	}
 	free(list);
 	if (dialled == 0) {
-		*why = "no server URL";
+		snprintf(err, errlen, "%s", "no server URL");
 		return -1;
 	}
 	return 0;
 }
 
 int
-conn_new(struct conn **out, const char *urls, const char **why)
+conn_new(struct conn **out, const char *urls, const struct tls_files *tls, char *err, size_t errlen)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
 	int rv;
@@ -116,11 +155,11 @@ conn_new(struct conn **out, const char *urls, const char **why)
 	c->urls = xstrdup(urls);
 	proto_writer_init(&c->w);
 	if ((rv = nng_req0_open(&c->sock)) != 0) {
-		*why = nng_strerror(rv);
+		snprintf(err, errlen, "%s", nng_strerror(rv));
 		goto fail_sock;
 	}
 	if (pipe2(c->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-		*why = strerror(errno);
+		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
 	/* We resend ourselves, with the same request id, on our own timer. */
@@ -130,14 +169,14 @@ conn_new(struct conn **out, const char *urls, const char **why)
 	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 2000);
 	if ((rv = nng_socket_get_int(c->sock, NNG_OPT_RECVFD, &c->recv_fd)) != 0 ||
 	    (rv = nng_socket_get_int(c->sock, NNG_OPT_SENDFD, &c->send_fd)) != 0) {
-		*why = nng_strerror(rv);
+		snprintf(err, errlen, "%s", nng_strerror(rv));
 		goto fail;
 	}
 	nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, conn_pipe_event, c);
 	nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, conn_pipe_event, c);
 	c->since = conn_now_ms();
 	c->shown = CONN_CONNECTING;
-	if (conn_dial_all(c, why) != 0)
+	if (conn_dial_all(c, tls, err, errlen) != 0)
 		goto fail;
 	*out = c;
 	return 0;

@@ -5,11 +5,13 @@
 #define KURA_CONN_H
 
 #include <msgpack.h>
+#include <nng/nng.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "proto.h"
+#include "tls.h"
 
 #define CONN_TIMEOUT_MS     5000 /* a reply later than this: resend, same id */
 #define CONN_UNAVAILABLE_MS 2000 /* after "unavailable": wait this long, then resend */
@@ -30,10 +32,16 @@ typedef void conn_reply_fn(void *arg, const struct proto_reply *rep);
  * called). op: the request's op, borrowed. Used for "session ended" handling in one place. */
 typedef bool conn_filter_fn(void *arg, const char *op, const struct proto_reply *rep);
 
-/* Opens a socket dialling every URL in urls (borrowed; separated by commas or spaces) without
- * waiting for any to answer. Returns 0 with *out owned by the caller, or -1 with a message for
- * people in why (a borrowed static string or nng's). */
-int conn_new(struct conn **out, const char *urls, const char **why);
+/* Dials url on sock without waiting for an answer: nng goes on dialling in the background.
+ * A tls+tcp:// URL verifies the server against tls->ca, by the URL's host name, and
+ * presents tls->cert when set. url, tls: borrowed; tls may be NULL for plain URLs.
+ * Returns 0, or -1 with a message for people in err. */
+int conn_dial(nng_socket sock, const char *url, const struct tls_files *tls, char *err,
+              size_t errlen);
+/* Opens a socket dialling every URL in urls (separated by commas or spaces). urls, tls:
+ * borrowed. Returns 0 with *out owned by the caller, or -1 with a message in err. */
+int conn_new(struct conn **out, const char *urls, const struct tls_files *tls, char *err,
+             size_t errlen);
 void conn_free(struct conn *c);
 
 /* The token sent with requests built from now on. tok: borrowed, copied; NULL clears it. */

@@ -7,8 +7,10 @@
 #include <msgpack.h>
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "conn.h"
 #include "mp.h"
 #include "mpcheck.h"
 #include "xmalloc.h"
@@ -21,13 +23,14 @@ struct events {
 };
 
 int
-events_new(struct events **out, const char *url, const char **why)
+events_new(struct events **out, const char *url, const struct tls_files *tls, char *err,
+           size_t errlen)
 {
 	struct events *e = xcalloc(1, sizeof *e);
 	int rv;
 
 	if ((rv = nng_sub0_open(&e->sock)) != 0) {
-		*why = nng_strerror(rv);
+		snprintf(err, errlen, "%s", nng_strerror(rv));
 		free(e);
 		return -1;
 	}
@@ -35,15 +38,18 @@ events_new(struct events **out, const char *url, const char **why)
 	    (rv = nng_socket_set_size(e->sock, NNG_OPT_RECVMAXSZ, EVENTS_MAX_SIZE)) != 0 ||
 	    (rv = nng_socket_set_ms(e->sock, NNG_OPT_RECONNMINT, 200)) != 0 ||
 	    (rv = nng_socket_set_ms(e->sock, NNG_OPT_RECONNMAXT, 2000)) != 0 ||
-	    (rv = nng_socket_get_int(e->sock, NNG_OPT_RECVFD, &e->fd)) != 0 ||
-	    (rv = nng_dial(e->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
-		*why = nng_strerror(rv);
-		nng_close(e->sock);
-		free(e);
-		return -1;
+	    (rv = nng_socket_get_int(e->sock, NNG_OPT_RECVFD, &e->fd)) != 0) {
+		snprintf(err, errlen, "%s", nng_strerror(rv));
+		goto fail;
 	}
+	if (conn_dial(e->sock, url, tls, err, errlen) != 0)
+		goto fail;
 	*out = e;
 	return 0;
+fail:
+	nng_close(e->sock);
+	free(e);
+	return -1;
 }
 
 void

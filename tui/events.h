@@ -4,15 +4,20 @@
 #define KURA_EVENTS_H
 
 #include <poll.h>
+#include <stddef.h>
+
+#include "tls.h"
 
 struct events;
 
 /* Called per event; topic and id are borrowed for the call. */
 typedef void events_fn(void *arg, const char *topic, const char *id);
 
-/* Subscribes to everything at url (borrowed) without waiting for it to answer. Returns 0
- * with *out owned by the caller, or -1 with a reason in why (static or nng's). */
-int events_new(struct events **out, const char *url, const char **why);
+/* Subscribes to everything at url without waiting for it to answer (a tls+tcp:// URL is
+ * verified as conn_dial does). url, tls: borrowed. Returns 0 with *out owned by the caller,
+ * or -1 with a reason in err. */
+int events_new(struct events **out, const char *url, const struct tls_files *tls, char *err,
+               size_t errlen);
 void events_free(struct events *e);
 /* Fills one pollfd. */
 void events_pollfd(struct events *e, struct pollfd *pfd);

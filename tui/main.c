@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,53 +34,142 @@ main_on_signal(int sig)
 static void
 main_usage(FILE *out)
 {
-	fprintf(out, _("Usage: kura [--server URL]\n"
+	fprintf(out, _("Usage: kura [--server URL] [--ca FILE [--cert FILE [--key FILE]]]\n"
 	               "The terminal client of kura, the operations system of a data-recovery "
 	               "centre.\n\n"
-	               "  -s, --server URL  the kurad to use (tcp://host:port, tls+tcp://..., "
-	               "ipc://...);\n"
-	               "                    several, separated by commas, are tried as one\n"
+	               "  -s, --server URL  the kurad to use (tcp://host:port, "
+	               "tls+tcp://host:port,\n"
+	               "                    ipc://path); several, separated by commas, are "
+	               "used as one\n"
+	               "      --ca FILE     tls+tcp://: the CA that signed the server's "
+	               "certificate\n"
+	               "      --cert FILE   tls+tcp://: this terminal's client certificate\n"
+	               "      --key FILE    its private key (default: in the --cert file)\n"
 	               "  -h, --help        show this help\n"
 	               "  -V, --version     show the version\n\n"
 	               "Without --server: the environment variable KURA_SERVER, else "
 	               "'server = URL' in\n"
 	               "~/.config/kura/kura.conf ($XDG_CONFIG_HOME/kura/kura.conf when that is "
-	               "set).\n"));
+	               "set),\n"
+	               "which may also hold ca, cert and key.\n"));
 }
 
-/* inih handler: takes "server" from the top of the file or a [kura] section. user: a char **
- * that receives an owned copy (a later line replaces an earlier one). */
+/* What to connect to, from the options, the environment and the configuration file, in that
+ * order of precedence. All owned. */
+struct main_settings {
+	char *server, *ca, *cert, *key;
+};
+
+static void
+main_settings_fini(struct main_settings *s)
+{
+	free(s->server);
+	free(s->ca);
+	free(s->cert);
+	free(s->key);
+}
+
+/* Sets *slot to an owned copy of value unless an earlier source set it already. */
+static void
+main_setting(char **slot, const char *value)
+{
+	if (*slot == NULL && value != NULL && value[0] != '\0')
+		*slot = xstrdup(value);
+}
+
+/* inih handler: takes server, ca, cert and key from the top of the file or a [kura]
+ * section. user: the struct main_settings being filled. */
 static int
 main_conf_entry(void *user, const char *section, const char *name, const char *value)
 {
-	char **server = user;
+	struct main_settings *s = user;
 
-	if (strcmp(name, "server") == 0 && (section[0] == '\0' || strcmp(section, "kura") == 0)) {
-		free(*server);
-		*server = xstrdup(value);
-	}
+	if (section[0] != '\0' && strcmp(section, "kura") != 0)
+		return 1;
+	if (strcmp(name, "server") == 0)
+		main_setting(&s->server, value);
+	else if (strcmp(name, "ca") == 0)
+		main_setting(&s->ca, value);
+	else if (strcmp(name, "cert") == 0)
+		main_setting(&s->cert, value);
+	else if (strcmp(name, "key") == 0)
+		main_setting(&s->key, value);
 	return 1;
 }
 
-/* The server from the configuration file, returned owned, or NULL. *path gets the file
- * looked at (owned). */
+/* Reads the configuration file into what is still unset in s. Returns the file's path,
+ * owned (NULL when there is no home to look in). */
 static char *
-main_conf_server(char **path)
+main_conf_read(struct main_settings *s)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *server = NULL;
+	char *path;
 	int rc;
 
 	if (xdg != NULL && xdg[0] != '\0')
-		*path = xasprintf("%s/kura/kura.conf", xdg);
+		path = xasprintf("%s/kura/kura.conf", xdg);
 	else if (home != NULL && home[0] != '\0')
-		*path = xasprintf("%s/.config/kura/kura.conf", home);
+		path = xasprintf("%s/.config/kura/kura.conf", home);
 	else
 		return NULL;
-	rc = ini_parse(*path, main_conf_entry, &server);
+	rc = ini_parse(path, main_conf_entry, s);
 	if (rc > 0)
-		fprintf(stderr, _("kura: %s: line %d cannot be read; ignoring it\n"), *path, rc);
-	return server;
+		fprintf(stderr, _("kura: %s: line %d cannot be read; ignoring it\n"), path, rc);
+	return path;
+}
+
+/* Reads the options into s. Returns -1 to go on, else the exit status. */
+static int
+main_options(int argc, char **argv, struct main_settings *s)
+{
+	static const struct {
+		const char *shortname, *name;
+		size_t offset;
+	} opts[] = {
+		{ "-s", "--server", offsetof(struct main_settings, server) },
+		{ NULL, "--ca", offsetof(struct main_settings, ca) },
+		{ NULL, "--cert", offsetof(struct main_settings, cert) },
+		{ NULL, "--key", offsetof(struct main_settings, key) },
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			main_usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("kura %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		for (size_t o = 0; o < sizeof opts / sizeof opts[0] && !known; o++) {
+			char **slot = (char **)((char *)s + opts[o].offset);
+			size_t n = strlen(opts[o].name);
+			const char *value = NULL;
+
+			if ((opts[o].shortname != NULL && strcmp(a, opts[o].shortname) == 0) ||
+			    strcmp(a, opts[o].name) == 0) {
+				if (i + 1 >= argc)
+					break;
+				value = argv[++i];
+			} else if (strncmp(a, opts[o].name, n) == 0 && a[n] == '=') {
+				value = a + n + 1;
+			} else {
+				continue;
+			}
+			free(*slot);
+			*slot = xstrdup(value);
+			known = true;
+		}
+		if (!known) {
+			fprintf(stderr, _("kura: unknown option or missing value: '%s'\n"), a);
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
 }
 
 static int
@@ -133,63 +223,41 @@ main_loop(struct app *app)
 int
 main(int argc, char **argv)
 {
-	char *server = NULL, *conf = NULL;
-	const char *why = NULL;
-	struct conn *conn;
+	struct main_settings set = { 0 };
+	struct tls_files tls = { 0 };
+	char *conf = NULL, err[256];
+	struct conn *conn = NULL;
 	struct app app;
 	int rc;
 
 	setlocale(LC_ALL, "");
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			main_usage(stdout);
-			return 0;
-		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			printf("kura %s\n", PACKAGE_VERSION);
-			return 0;
-		} else if ((strcmp(a, "-s") == 0 || strcmp(a, "--server") == 0) && i + 1 < argc) {
-			free(server);
-			server = xstrdup(argv[++i]);
-		} else if (strncmp(a, "--server=", 9) == 0) {
-			free(server);
-			server = xstrdup(a + 9);
-		} else {
-			fprintf(stderr, _("kura: unknown option '%s'\n"), a);
-			main_usage(stderr);
-			return 2;
-		}
-	}
-	if (server == NULL && getenv("KURA_SERVER") != NULL && getenv("KURA_SERVER")[0] != '\0')
-		server = xstrdup(getenv("KURA_SERVER"));
-	if (server == NULL)
-		server = main_conf_server(&conf);
-	if (server == NULL) {
+	if ((rc = main_options(argc, argv, &set)) >= 0)
+		goto out;
+	main_setting(&set.server, getenv("KURA_SERVER"));
+	conf = main_conf_read(&set);
+	rc = 2;
+	if (set.server == NULL) {
 		fprintf(stderr,
 		        _("kura: no server given. Use --server URL, set KURA_SERVER, or write\n"
 		          "      server = tcp://host:port\n"
 		          "in %s\n"),
 		        conf != NULL ? conf : "~/.config/kura/kura.conf");
-		free(conf);
-		return 2;
+		goto out;
 	}
-	free(conf);
-	if (conn_new(&conn, server, &why) != 0) {
-		fprintf(stderr, _("kura: cannot use the server address '%s': %s\n"), server, why);
-		free(server);
-		return 2;
+	tls = (struct tls_files){ .ca = set.ca, .cert = set.cert, .key = set.key };
+	if (conn_new(&conn, set.server, &tls, err, sizeof err) != 0) {
+		fprintf(stderr, _("kura: cannot use the server address '%s': %s\n"), set.server,
+		        err);
+		goto out;
 	}
-	free(server);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "%s", _("kura: needs a terminal\n"));
-		conn_free(conn);
-		return 2;
+		goto out;
 	}
 	if (draw_init() != 0) {
 		fprintf(stderr, "%s", _("kura: cannot set up the terminal\n"));
-		conn_free(conn);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	{
 		struct sigaction sa;
@@ -200,10 +268,15 @@ main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
 	}
-	app_init(&app, conn);
+	app_init(&app, conn, &tls); /* tls points into set, which outlives app */
+	conn = NULL;
 	app_push(&app, &view_login_ops, NULL);
-	rc = main_loop(&app);
+	rc = main_loop(&app) == 0 ? 0 : 1;
 	draw_fini();
 	app_fini(&app);
-	return rc == 0 ? 0 : 1;
+out:
+	conn_free(conn);
+	free(conf);
+	main_settings_fini(&set);
+	return rc;
 }
