@@ -12,12 +12,12 @@
 struct app;
 struct view;
 
-/* What a key handler did, as bits (htop's HandlerResult). */
+/* What a key handler did, as bits (htop's HandlerResult). The screen is repainted after
+ * every key, so there is no bit for that. */
 enum view_result {
 	VIEW_IGNORED = 0,
 	VIEW_HANDLED = 1 << 0,
-	VIEW_REDRAW = 1 << 1, /* repaint the screen */
-	VIEW_CLOSE = 1 << 2,  /* close this view, showing the one below */
+	VIEW_CLOSE = 1 << 1, /* close this view, showing the one below */
 };
 
 /* One key hint under the view: the action's keys and a word or two (NULL: the table's). */
