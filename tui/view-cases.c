@@ -466,7 +466,7 @@ cases_draw(struct view *v, const struct draw_rect *r)
 			fr.w = 50;
 		field_draw(&cv->search, &fr, true);
 		draw_text(y, fr.x + fr.w + 2, r->w - (fr.x + fr.w + 2), ROLE_HINT,
-		          _("receipt, medium, notes, customer; empty shows all"), false);
+		          _("receipt, medium, notes; customer where shown. Empty: all"), false);
 	} else {
 		if (cv->query != NULL)
 			snprintf(info, sizeof info, _("Cases matching \"%s\" (Esc shows all)"),

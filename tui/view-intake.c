@@ -228,8 +228,9 @@ intake_has_data(const struct intake_view *iv)
 	return false;
 }
 
-/* ---- submitting ---- */
+/* ---- moving between fields, refusals ---- */
 
+/* Moves the cursor to field f (wrapping around at either end). */
 static void
 intake_focus(struct intake_view *iv, int f)
 {
