@@ -17,7 +17,7 @@
 
 static void
 auth_pack_identity(struct request *r, const char *login, const char *name, const char *role,
-                   bool temporary, unsigned rights)
+                   bool temporary, uint64_t rights)
 {
 	mp_packf(r->pk, "s s s s s s s s s b s", "user", login, "name", name, "role", role,
 	         "segment", r->segment, "temporary", (int)temporary, "rights");
@@ -98,7 +98,7 @@ auth_login(struct request *r)
 	struct login_keys keys;
 	const char *params[2];
 	PGresult *res = NULL;
-	unsigned rights;
+	uint64_t rights;
 	bool temporary;
 	int rc;
 

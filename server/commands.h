@@ -29,4 +29,10 @@ int export_approve(struct request *r);
 int export_run(struct request *r);
 int export_list(struct request *r);
 
+/* casesheet.c */
+
+/* incidents.c */
+
+/* risks.c */
+
 #endif

@@ -160,6 +160,9 @@ static const struct db_statement {
 	                                           " " TS_UTC(
 	                                               "e.used_at") " FROM kura.export_requests e JOIN kura.users u ON u.id = e.requested_by"
 	                                                            " LEFT JOIN kura.users a ON a.id = e.approved_by ORDER BY e.id DESC LIMIT 100" },
+	/* ---- case sheet (casesheet.c) ---- */
+	/* ---- incidents (incidents.c) ---- */
+	/* ---- risk register (risks.c) ---- */
 };
 /* clang-format on */
 

@@ -38,6 +38,9 @@ enum db_stmt {
 	STMT_EXPORT_RUN,
 	STMT_EXPORT_DATA,
 	STMT_EXPORT_LIST,
+	/* ---- case sheet (casesheet.c) ---- */
+	/* ---- incidents (incidents.c) ---- */
+	/* ---- risk register (risks.c) ---- */
 	STMT_COUNT
 };
 

@@ -84,6 +84,9 @@ static const struct command command_table[] = {
 	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "export.run", .fn = export_run, .right = RIGHT_PII_EXPORT, .flags = CMD_WRITE },
 	{ .name = "export.list", .fn = export_list, .right = RIGHT_ANY_SESSION },
+	/* ---- case sheet (casesheet.c) ---- */
+	/* ---- incidents (incidents.c) ---- */
+	/* ---- risk register (risks.c) ---- */
 };
 /* clang-format on */
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])

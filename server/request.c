@@ -4,18 +4,48 @@
 #include "request.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
 #include "mp.h"
 
+/* clang-format off */
 static const char *const right_names[RIGHT_COUNT] = {
-	[RIGHT_SESSION_LOGIN] = "session.login", [RIGHT_CASE_READ] = "case.read",
-	[RIGHT_CASE_CREATE] = "case.create",     [RIGHT_PII_READ] = "pii.read",
-	[RIGHT_AUDIT_READ] = "audit.read",       [RIGHT_USER_ADMIN] = "user.admin",
-	[RIGHT_PII_EXPORT] = "pii.export",       [RIGHT_EXPORT_APPROVE] = "export.approve",
+	[RIGHT_SESSION_LOGIN] = "session.login",
+	[RIGHT_CASE_READ] = "case.read",
+	[RIGHT_CASE_CREATE] = "case.create",
+	[RIGHT_PII_READ] = "pii.read",
+	[RIGHT_AUDIT_READ] = "audit.read",
+	[RIGHT_USER_ADMIN] = "user.admin",
+	[RIGHT_PII_EXPORT] = "pii.export",
+	[RIGHT_EXPORT_APPROVE] = "export.approve",
+	[RIGHT_RIGHTS_ADMIN] = "rights.admin",
+	[RIGHT_STAMP_INTAKE] = "stamp.intake",
+	[RIGHT_STAMP_ANALYSIS] = "stamp.analysis",
+	[RIGHT_STAMP_REPORT] = "stamp.report",
+	[RIGHT_STAMP_REPLY] = "stamp.reply",
+	[RIGHT_STAMP_RECOVERY] = "stamp.recovery",
+	[RIGHT_STAMP_SHIPPING] = "stamp.shipping",
+	[RIGHT_STAMP_ERASURE] = "stamp.erasure",
+	[RIGHT_NOTE_WRITE] = "note.write",
+	[RIGHT_WORKLOG_READ] = "worklog.read",
+	[RIGHT_WORKLOG_WRITE] = "worklog.write",
+	[RIGHT_DOCUMENT_ISSUE] = "document.issue",
+	[RIGHT_DOCUMENT_APPROVE] = "document.approve",
+	[RIGHT_CUSTODY_MOVE] = "custody.move",
+	[RIGHT_DEVICE_ADMIN] = "device.admin",
+	[RIGHT_INCIDENT_REPORT] = "incident.report",
+	[RIGHT_INCIDENT_READ] = "incident.read",
+	[RIGHT_INCIDENT_MANAGE] = "incident.manage",
+	[RIGHT_INCIDENT_REVIEW] = "incident.review",
+	[RIGHT_RISK_READ] = "risk.read",
+	[RIGHT_RISK_MANAGE] = "risk.manage",
+	[RIGHT_RISK_ACCEPT] = "risk.accept",
 };
+/* clang-format on */
+_Static_assert(RIGHT_COUNT <= 64, "rights are bits of a uint64_t");
 
 const char *
 right_name(enum right r)
@@ -23,10 +53,10 @@ right_name(enum right r)
 	return r >= 0 && r < RIGHT_COUNT ? right_names[r] : "?";
 }
 
-unsigned
+uint64_t
 rights_parse(const char *csv, bool temporary)
 {
-	unsigned bits = 0;
+	uint64_t bits = 0;
 
 	for (const char *p = csv; p != NULL && *p != '\0';) {
 		const char *end = strchr(p, ',');
@@ -46,7 +76,7 @@ rights_parse(const char *csv, bool temporary)
 }
 
 void
-rights_pack(msgpack_packer *pk, unsigned bits)
+rights_pack(msgpack_packer *pk, uint64_t bits)
 {
 	int n = 0;
 

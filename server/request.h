@@ -11,7 +11,8 @@
 #include "db.h"
 #include "proto.h"
 
-/* Rights, by their names in kura.permissions. */
+/* Rights, by their names in kura.permissions (each domain's migration seeds its own). At most
+ * 64. */
 enum right {
 	RIGHT_SESSION_LOGIN,
 	RIGHT_CASE_READ,
@@ -21,17 +22,42 @@ enum right {
 	RIGHT_USER_ADMIN,
 	RIGHT_PII_EXPORT,
 	RIGHT_EXPORT_APPROVE,
+	RIGHT_RIGHTS_ADMIN,
+	/* The case sheet: who stamps which stage, notes, work logs, documents, media. */
+	RIGHT_STAMP_INTAKE,
+	RIGHT_STAMP_ANALYSIS,
+	RIGHT_STAMP_REPORT,
+	RIGHT_STAMP_REPLY,
+	RIGHT_STAMP_RECOVERY,
+	RIGHT_STAMP_SHIPPING,
+	RIGHT_STAMP_ERASURE,
+	RIGHT_NOTE_WRITE,
+	RIGHT_WORKLOG_READ,
+	RIGHT_WORKLOG_WRITE,
+	RIGHT_DOCUMENT_ISSUE,
+	RIGHT_DOCUMENT_APPROVE,
+	RIGHT_CUSTODY_MOVE,
+	RIGHT_DEVICE_ADMIN,
+	/* Security incidents. */
+	RIGHT_INCIDENT_REPORT,
+	RIGHT_INCIDENT_READ,
+	RIGHT_INCIDENT_MANAGE,
+	RIGHT_INCIDENT_REVIEW,
+	/* The risk register. */
+	RIGHT_RISK_READ,
+	RIGHT_RISK_MANAGE,
+	RIGHT_RISK_ACCEPT,
 	RIGHT_COUNT,
 	RIGHT_ANY_SESSION = -1, /* in the command table: a valid session is enough */
 };
-#define RIGHT_BIT(r) (1u << (r))
+#define RIGHT_BIT(r) (UINT64_C(1) << (r))
 
 const char *right_name(enum right r);
 /* Bits of the comma-separated right names in csv (unknown names are ignored).
  * A temporary user never holds a pii.* right. */
-unsigned rights_parse(const char *csv, bool temporary);
+uint64_t rights_parse(const char *csv, bool temporary);
 /* Packs the names of the rights in bits as an array. */
-void rights_pack(msgpack_packer *pk, unsigned bits);
+void rights_pack(msgpack_packer *pk, uint64_t bits);
 
 struct session {
 	bool valid;
@@ -41,7 +67,7 @@ struct session {
 	char name[128];
 	char role[32];
 	bool temporary;
-	unsigned rights;
+	uint64_t rights;
 };
 
 struct request {

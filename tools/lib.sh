@@ -5,7 +5,7 @@
 # pg_ctl (kuractl runs its own cluster with them) and the postgres system user.
 KURA_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libnng-dev libmsgpack-dev libpq-dev postgresql postgresql-client libncurses-dev \
-libsodium-dev libinih-dev tmux openssl iproute2 python3"
+libsodium-dev libinih-dev tmux openssl iproute2 nftables python3"
 
 # Installs the packages that are missing (as root, or through sudo).
 kura_deps() {
