@@ -137,6 +137,12 @@ keymap_context_title(unsigned context)
 		return _("Forms (sign-in, intake) and prompts");
 	case KM_EDIT:
 		return _("Editing text");
+	case KM_CASE:
+		return _("A case (list, queues, case view)");
+	case KM_SHEET:
+		return _("Case sheet, documents, work log, custody");
+	case KM_TABS:
+		return _("Queues");
 	}
 	return "";
 }

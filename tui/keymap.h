@@ -30,6 +30,9 @@ enum keymap_context {
 	KM_LIST = 1 << 3,   /* the case list */
 	KM_FORM = 1 << 4,   /* the sign-in and intake forms, and prompts */
 	KM_EDIT = 1 << 5,   /* editing text in a field */
+	KM_CASE = 1 << 6,   /* a case selected or open: case list, queues, case view */
+	KM_SHEET = 1 << 7,  /* the case sheet and its records (documents, work log, custody) */
+	KM_TABS = 1 << 8,   /* views with tabs (the queues) */
 };
 
 /*
@@ -84,7 +87,34 @@ enum keymap_context {
 	  N_("Delete the character before the cursor"), KFN(KEY_BACKSPACE), KC_DEL, KCTRL('H'))    \
 	X(EDIT_DELETE, KM_EDIT, N_("delete"), N_("Delete the character under the cursor"),         \
 	  KFN(KEY_DC), KCTRL('D'))                                                                 \
-	X(EDIT_KILL, KM_EDIT, N_("clear line"), N_("Delete to the start of the line"), KCTRL('U'))
+	X(EDIT_KILL, KM_EDIT, N_("clear line"), N_("Delete to the start of the line"), KCTRL('U')) \
+	X(SHEET, KM_CASE, N_("case sheet"), N_("Open the case sheet (現品票): stages, stamps"),    \
+	  's')                                                                                     \
+	X(NOTE, KM_CASE, N_("add note"), N_("Add a note to the case (read on the other network)"), \
+	  'a')                                                                                     \
+	X(QUEUES, KM_CASE, N_("my queues"),                                                        \
+	  N_("Your work queues: awaiting reply, new notes, my cases, erasure due, shipment"), 'w') \
+	X(LEDGER, KM_CASE, N_("custody ledger"),                                                   \
+	  N_("The custody ledger: media held now, per location"), 'c')                             \
+	X(STAMP, KM_SHEET, N_("stamp"),                                                            \
+	  N_("Stamp the current stage: type or scan the receipt number again"), 's')               \
+	X(REPLY, KM_SHEET, N_("customer reply"),                                                   \
+	  N_("Record the customer's reply (decision, fax date)"), 'y')                             \
+	X(SHIP, KM_SHEET, N_("shipment"),                                                          \
+	  N_("Record the shipment (carrier, tracking) or the repair-centre transfer"), 'h')        \
+	X(WORKLOG, KM_SHEET, N_("work log"), N_("The case's analysis work log"), 'w')              \
+	X(DOCUMENTS, KM_SHEET, N_("documents"),                                                    \
+	  N_("Report, estimate, data list: versions, SHA-256, approval"), 'd')                     \
+	X(CUSTODY, KM_SHEET, N_("custody"),                                                        \
+	  N_("The case's custody history (receipt-and-return record)"), 'c')                       \
+	X(PRINT, KM_SHEET, N_("print"),                                                            \
+	  N_("Print (to a file, or to lp): the case sheet and labels, or the record shown"), 'p')  \
+	X(SHOW, KM_SHEET, N_("show"), N_("Show the selected document or entry in full"), KC_CR,    \
+	  KC_LF, KFN(KEY_ENTER))                                                                   \
+	X(ADD, KM_SHEET, N_("add"), N_("Add: a work-log entry, a new document version"), 'a')      \
+	X(APPROVE, KM_SHEET, N_("approve"), N_("Approve the selected document version"), 'A')      \
+	X(NEXT_TAB, KM_TABS, N_("next tab"), N_("Next tab"), KC_TAB, KFN(KEY_RIGHT), 'l')          \
+	X(PREV_TAB, KM_TABS, N_("previous tab"), N_("Previous tab"), KFN(KEY_BTAB), KFN(KEY_LEFT))
 
 enum action {
 	ACT_NONE = 0,

@@ -141,9 +141,12 @@ test_keymap(void)
 {
 	/* The context sets screens combine: within one, a key must mean one thing. */
 	static const unsigned screens[] = {
-		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST, /* the case list */
-		KM_ALWAYS | KM_GLOBAL | KM_MOVE,           /* case view, help */
-		KM_ALWAYS | KM_FORM | KM_EDIT,             /* forms, search */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE,           /* the case list */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_CASE,                     /* case view */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE,                               /* help */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE | KM_TABS, /* queues */
+		KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_SHEET, /* case sheet, its records */
+		KM_ALWAYS | KM_FORM | KM_EDIT,              /* forms, search */
 	};
 	size_t n;
 	const struct keymap_entry *t = keymap_table(&n);
@@ -170,10 +173,13 @@ test_keymap(void)
 			bare++;
 	is_int(bare, 0, "every action has a key, a label and help text");
 	is_int(keymap_lookup(KC_CR, screens[0]), ACT_OPEN, "Enter opens in the list");
-	is_int(keymap_lookup(KC_CR, screens[2]), ACT_ENTER, "Enter moves on in a form");
-	is_int(keymap_lookup('q', screens[2]), ACT_NONE, "q is text in a form");
-	is_int(keymap_lookup(KCTRL('S'), screens[2]), ACT_SUBMIT, "Ctrl-S submits a form");
-	is_int(keymap_lookup(KFN(KEY_F(2)), screens[2]), ACT_SUBMIT, "F2 submits a form");
+	is_int(keymap_lookup(KC_CR, screens[5]), ACT_ENTER, "Enter moves on in a form");
+	is_int(keymap_lookup('q', screens[5]), ACT_NONE, "q is text in a form");
+	is_int(keymap_lookup(KCTRL('S'), screens[5]), ACT_SUBMIT, "Ctrl-S submits a form");
+	is_int(keymap_lookup(KFN(KEY_F(2)), screens[5]), ACT_SUBMIT, "F2 submits a form");
+	is_int(keymap_lookup('s', screens[0]), ACT_SHEET, "s opens the case sheet from the list");
+	is_int(keymap_lookup('s', screens[4]), ACT_STAMP, "s stamps on the case sheet");
+	is_int(keymap_lookup('5', screens[4]), ACT_NONE, "digits reach the sheet (a scan)");
 	is_str(keymap_key_name(KCTRL('S'), buf, sizeof buf), "Ctrl-S", "Ctrl-S is named");
 	is_str(keymap_key_name(KFN(KEY_NPAGE), buf, sizeof buf), "PgDn", "PgDn is named");
 	is_str(keymap_keys_text(keymap_entry(ACT_OPEN), ", ", buf, sizeof buf), "Enter",
