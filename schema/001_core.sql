@@ -11,7 +11,7 @@ CREATE SCHEMA kura;
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'kura_app') THEN
-		CREATE ROLE kura_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+		CREATE ROLE kura_app NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
 	END IF;
 END $$;
 GRANT USAGE ON SCHEMA kura TO kura_app;
@@ -38,17 +38,20 @@ INSERT INTO kura.roles VALUES
 	('auditor', 'Internal auditor'),
 	('admin', 'Administrator');
 
+-- employees_only: temporary staff never hold it, whatever their role (seed 004: lower rights,
+-- no personal data).
 CREATE TABLE kura.permissions (
-	name        text PRIMARY KEY,
-	description text NOT NULL
+	name           text PRIMARY KEY,
+	description    text NOT NULL,
+	employees_only boolean NOT NULL DEFAULT false
 );
 INSERT INTO kura.permissions VALUES
-	('session.login', 'may sign in on the segment'),
-	('case.read', 'may list and open cases'),
-	('case.create', 'may register a case at intake'),
-	('pii.read', 'may see customer personal data (name, phone, e-mail, address)'),
-	('audit.read', 'may read the audit log'),
-	('user.admin', 'may manage accounts and sessions');
+	('session.login', 'may sign in on the segment', false),
+	('case.read', 'may list and open cases', false),
+	('case.create', 'may register a case at intake', false),
+	('pii.read', 'may see customer personal data (name, phone, e-mail, address)', true),
+	('audit.read', 'may read the audit log', false),
+	('user.admin', 'may manage accounts and sessions', true);
 
 -- Rights: what a role may do on a segment. Absent means denied.
 CREATE TABLE kura.role_segment_permissions (

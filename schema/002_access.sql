@@ -4,7 +4,10 @@
 -- security and grants then give that role exactly the scope the server gives it; kura_app on
 -- its own sees every protected table as empty.
 
--- One database role per kura role. NOINHERIT: kura_app gets their rights only by SET ROLE.
+-- kura_app holds the acting roles' privileges only after SET ROLE, never by inheritance.
+ALTER ROLE kura_app NOINHERIT;
+
+-- One database role per kura role, granted to kura_app for SET ROLE.
 DO $$
 DECLARE
 	r text;
@@ -28,21 +31,42 @@ CREATE FUNCTION kura.current_user_id() RETURNS bigint
 	LANGUAGE sql STABLE SET search_path = ''
 	AS $$ SELECT nullif(pg_catalog.current_setting('kura.user_id', true), '')::bigint $$;
 
--- Whether the acting user holds right p on the acting segment. Only the acting role set by
--- kurad (SET ROLE kura_<role>, which SECURITY DEFINER functions do not change) whose role is
--- the user's role can be true.
+-- The acting user, but only while the acting role kurad set (SET ROLE kura_<role>, which
+-- SECURITY DEFINER functions do not change) is that user's role and the user is enabled;
+-- NULL otherwise. Every "own rows" policy uses this, not kura.current_user_id().
+CREATE FUNCTION kura.actor_id() RETURNS bigint
+	LANGUAGE sql STABLE SET search_path = ''
+	AS $$
+	SELECT u.id FROM kura.users u
+	WHERE u.id = kura.current_user_id() AND u.disabled_at IS NULL
+	  AND pg_catalog.current_setting('role') = 'kura_' || u.role
+	$$;
+
+-- Whether the acting user holds right p on the acting segment.
 CREATE FUNCTION kura.has_right(p text) RETURNS boolean
 	LANGUAGE sql STABLE SET search_path = ''
 	AS $$
 	SELECT EXISTS (
 		SELECT FROM kura.users u
 		JOIN kura.role_segment_permissions rsp ON rsp.role = u.role
-		WHERE u.id = kura.current_user_id()
-		  AND u.disabled_at IS NULL
+		JOIN kura.permissions perm ON perm.name = rsp.permission
+		WHERE u.id = kura.actor_id()
 		  AND pg_catalog.current_setting('kura.segment', true) = rsp.segment
 		  AND rsp.permission = p
-		  AND pg_catalog.current_setting('role') = 'kura_' || u.role
-		  AND NOT (u.temporary AND p LIKE 'pii.%'))
+		  AND NOT (u.temporary AND perm.employees_only))
+	$$;
+
+-- The rights of a role on a segment, as kurad reads them: without the employees-only ones
+-- for temporary staff. The one place that rule is applied for the server.
+CREATE FUNCTION kura.rights_of(p_role text, p_segment text, p_temporary boolean) RETURNS text
+	LANGUAGE sql STABLE SET search_path = ''
+	AS $$
+	SELECT array_to_string(ARRAY(
+		SELECT rsp.permission FROM kura.role_segment_permissions rsp
+		JOIN kura.permissions perm ON perm.name = rsp.permission
+		WHERE rsp.role = p_role AND rsp.segment = p_segment
+		  AND NOT (p_temporary AND perm.employees_only)
+		ORDER BY 1), ',')
 	$$;
 
 -- Table privileges for every acting role; RLS below narrows them to the right rows.
@@ -92,7 +116,7 @@ SELECT kura.sync_pii_grants();
 ALTER TABLE kura.cases ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cases_read ON kura.cases FOR SELECT USING ((SELECT kura.has_right('case.read')));
 CREATE POLICY cases_create ON kura.cases FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('case.create')) AND created_by = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('case.create')) AND created_by = kura.actor_id());
 
 ALTER TABLE kura.case_customers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY customers_read ON kura.case_customers FOR SELECT
@@ -108,7 +132,7 @@ CREATE POLICY items_create ON kura.case_items FOR INSERT
 ALTER TABLE kura.case_notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notes_read ON kura.case_notes FOR SELECT USING ((SELECT kura.has_right('case.read')));
 CREATE POLICY notes_create ON kura.case_notes FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('case.create')) AND author = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('case.create')) AND author = kura.actor_id());
 
 ALTER TABLE kura.receipt_counters ENABLE ROW LEVEL SECURITY;
 CREATE POLICY receipt_counters_issue ON kura.receipt_counters FOR ALL
@@ -118,7 +142,7 @@ CREATE POLICY receipt_counters_issue ON kura.receipt_counters FOR ALL
 -- Request replies are the user's own.
 ALTER TABLE kura.request_replies ENABLE ROW LEVEL SECURITY;
 CREATE POLICY replies_own ON kura.request_replies FOR ALL
-	USING (user_id = kura.current_user_id()) WITH CHECK (user_id = kura.current_user_id());
+	USING (user_id = kura.actor_id()) WITH CHECK (user_id = kura.actor_id());
 
 -- The audit log: anyone acting may append (refusals are audited too); only audit.read reads.
 -- No role has UPDATE, DELETE or TRUNCATE.
@@ -161,8 +185,7 @@ CREATE FUNCTION kura.session_touch(p_hash bytea, p_segment text, p_idle double p
 	  AND s.last_seen > now() - make_interval(secs => p_idle)
 	  AND s.created_at > now() - make_interval(secs => p_absolute)
 	RETURNING s.id, u.id, u.login, u.display_name, u.role, u.temporary,
-		array_to_string(ARRAY(SELECT p.permission FROM kura.role_segment_permissions p
-			WHERE p.role = u.role AND p.segment = s.segment ORDER BY 1), ',')
+		kura.rights_of(u.role, s.segment, u.temporary)
 	$$;
 
 -- The stored reply of a request id, looked up before the session is resolved: it is returned
@@ -182,7 +205,7 @@ CREATE FUNCTION kura.session_close(p_session bigint) RETURNS boolean
 	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = ''
 	AS $$
 	WITH d AS (DELETE FROM kura.sessions WHERE id = p_session
-		AND user_id = kura.current_user_id() RETURNING 1)
+			AND user_id = kura.actor_id() RETURNING 1)
 	SELECT EXISTS (SELECT FROM d)
 	$$;
 
@@ -191,6 +214,7 @@ GRANT EXECUTE ON FUNCTION kura.reply_find(bytea, bytea) TO kura_app;
 REVOKE ALL ON FUNCTION kura.login_user(text), kura.session_open(bytea, bigint, text, text),
 	kura.session_touch(bytea, text, double precision, double precision),
 	kura.session_close(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kura.rights_of(text, text, boolean) TO kura_app;
 GRANT EXECUTE ON FUNCTION kura.login_user(text), kura.session_open(bytea, bigint, text, text),
 	kura.session_touch(bytea, text, double precision, double precision) TO kura_app;
 DO $$

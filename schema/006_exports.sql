@@ -3,8 +3,8 @@
 -- approves, and only then may the requester run it, once, before the approval expires.
 
 INSERT INTO kura.permissions VALUES
-	('pii.export', 'may request and run an export of customer personal data'),
-	('export.approve', 'may approve another person''s export of personal data');
+	('pii.export', 'may request and run an export of customer personal data', true),
+	('export.approve', 'may approve another person''s export of personal data', true);
 INSERT INTO kura.role_segment_permissions (role, segment, permission) VALUES
 	('operator', 'call-centre', 'pii.export'),
 	('manager', 'call-centre', 'pii.export'),
@@ -31,18 +31,18 @@ CREATE TABLE kura.export_requests (
 ALTER TABLE kura.export_requests ENABLE ROW LEVEL SECURITY;
 -- Requesters see their own requests; approvers see everyone's.
 CREATE POLICY exports_read ON kura.export_requests FOR SELECT
-	USING (requested_by = kura.current_user_id() OR (SELECT kura.has_right('export.approve')));
+	USING (requested_by = kura.actor_id() OR (SELECT kura.has_right('export.approve')));
 CREATE POLICY exports_request ON kura.export_requests FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('pii.export')) AND requested_by = kura.current_user_id()
+	WITH CHECK ((SELECT kura.has_right('pii.export')) AND requested_by = kura.actor_id()
 		AND approved_by IS NULL AND used_at IS NULL);
 -- Approving: someone else's pending request, by an approver, once.
 CREATE POLICY exports_approve ON kura.export_requests FOR UPDATE
-	USING ((SELECT kura.has_right('export.approve')) AND requested_by <> kura.current_user_id()
+	USING ((SELECT kura.has_right('export.approve')) AND requested_by <> kura.actor_id()
 		AND approved_by IS NULL)
-	WITH CHECK (approved_by = kura.current_user_id());
+	WITH CHECK (approved_by = kura.actor_id());
 -- Running: the requester's own approved, unused, unexpired request, once.
 CREATE POLICY exports_run ON kura.export_requests FOR UPDATE
-	USING ((SELECT kura.has_right('pii.export')) AND requested_by = kura.current_user_id()
+	USING ((SELECT kura.has_right('pii.export')) AND requested_by = kura.actor_id()
 		AND approved_by IS NOT NULL AND used_at IS NULL AND expires_at > now())
 	WITH CHECK (used_at IS NOT NULL);
 

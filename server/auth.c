@@ -125,11 +125,11 @@ auth_login(struct request *r)
 	}
 	temporary = PQgetvalue(res, 0, 4)[0] == 't';
 	{
-		const char *rp[2] = { PQgetvalue(res, 0, 3), r->segment };
+		const char *rp[3] = { PQgetvalue(res, 0, 3), r->segment, temporary ? "t" : "f" };
 		PGresult *rr;
 		if ((rc = db_exec(r->db, STMT_RIGHTS, rp, &rr)) != 0)
 			goto out;
-		rights = rights_parse(PQgetvalue(rr, 0, 0), temporary);
+		rights = rights_parse(PQgetvalue(rr, 0, 0));
 		PQclear(rr);
 	}
 	if (!(rights & RIGHT_BIT(RIGHT_SESSION_LOGIN))) {

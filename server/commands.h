@@ -30,9 +30,28 @@ int export_run(struct request *r);
 int export_list(struct request *r);
 
 /* casesheet.c */
+int case_stamp(struct request *r);
+int case_sheet(struct request *r);
+int case_note(struct request *r);
+int case_notes_seen(struct request *r);
+int case_queue(struct request *r);
+int case_reply(struct request *r);
+int case_ship(struct request *r);
+int case_custody(struct request *r);
+int custody_move(struct request *r);
+int custody_ledger(struct request *r);
+int location_list(struct request *r);
+int location_add(struct request *r);
+int device_list(struct request *r);
+int device_add(struct request *r);
+int device_report(struct request *r);
+int worklog_add(struct request *r);
+int worklog_list(struct request *r);
+int document_issue(struct request *r);
+int document_approve(struct request *r);
+int document_list(struct request *r);
+int document_get(struct request *r);
 
 /* incidents.c */
-
 /* risks.c */
-
 #endif

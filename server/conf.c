@@ -84,6 +84,13 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 	} else if (strcmp(section, "server") == 0 &&
 	           strcmp(name, "session_absolute_timeout") == 0) {
 		rc = conf_int(value, 60, 30 * 86400, &cfg->session_absolute_timeout);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "image_retention_days") == 0) {
+		rc = conf_int(value, 0, 3650, &cfg->image_retention_days);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "tracking_url_template") == 0) {
+		free(cfg->tracking_url_template);
+		cfg->tracking_url_template = xstrdup(value);
+		if (strstr(value, "{tracking}") == NULL)
+			rc = -1;
 	} else if (strcmp(section, "server") == 0 && strcmp(name, "export_approval_ttl") == 0) {
 		rc = conf_int(value, 60, 7 * 86400, &cfg->export_approval_ttl);
 	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_message") == 0) {
@@ -144,6 +151,7 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 	cfg->session_idle_timeout = 1800;
 	cfg->session_absolute_timeout = 12 * 3600;
 	cfg->export_approval_ttl = 30 * 60;
+	cfg->image_retention_days = 5;
 	cfg->max_message = 1u << 20;
 	cfg->log_level = LOG_LEVEL_INFO;
 	err[0] = '\0';
@@ -177,7 +185,8 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 void
 conf_fini(struct server_config *cfg)
 {
-	free(cfg->conninfo);
+		free(cfg->conninfo);
+	free(cfg->tracking_url_template);
 	for (size_t i = 0; i < cfg->nlisteners; i++) {
 		free(cfg->listeners[i].segment);
 		free(cfg->listeners[i].url);

@@ -25,6 +25,8 @@ struct server_config {
 	int session_idle_timeout;     /* seconds */
 	int session_absolute_timeout; /* seconds */
 	int export_approval_ttl;      /* seconds an export approval stays valid */
+	int image_retention_days;     /* days a shipped case's image is kept before erasure */
+	char *tracking_url_template;  /* "{tracking}" is replaced; NULL: no tracking URLs */
 	size_t max_message;           /* bytes; NNG_OPT_RECVMAXSZ and the decoder's limit */
 	enum log_level log_level;
 	struct listener_config listeners[CONFIG_MAX_LISTENERS];

@@ -39,6 +39,34 @@ enum db_stmt {
 	STMT_EXPORT_DATA,
 	STMT_EXPORT_LIST,
 	/* ---- case sheet (casesheet.c) ---- */
+	STMT_CS_STAMP,
+	STMT_CS_CASE_STAGE,
+	STMT_CS_SHEET_CASE,
+	STMT_CS_SHEET_STAMPS,
+	STMT_CS_NOTE_ADD,
+	STMT_CS_NOTES_SEEN,
+	STMT_CS_QUEUE,
+	STMT_CS_QUEUE_PII,
+	STMT_CS_REPLY,
+	STMT_CS_SHIP,
+	STMT_CS_CUSTODY_MOVE,
+	STMT_CS_LEDGER_COUNTS,
+	STMT_CS_LEDGER_ITEMS,
+	STMT_CS_CUSTODY,
+	STMT_CS_LOCATIONS,
+	STMT_CS_LOCATION_ADD,
+	STMT_CS_DEVICES,
+	STMT_CS_DEVICE_ADD,
+	STMT_CS_DEVICE_REPORT_DEVICES,
+	STMT_CS_DEVICE_REPORT_CASES,
+	STMT_CS_WORKLOG_ADD,
+	STMT_CS_WORKLOG_LIST,
+	STMT_CS_DOC_ISSUE,
+	STMT_CS_DOC_APPROVE,
+	STMT_CS_DOC_STATE,
+	STMT_CS_DOC_LIST,
+	STMT_CS_DOC_GET,
+
 	/* ---- incidents (incidents.c) ---- */
 	/* ---- risk register (risks.c) ---- */
 	STMT_COUNT
@@ -68,6 +96,9 @@ int db_exec(struct db *db, enum db_stmt stmt, const char *const *params, PGresul
 /* The SQLSTATE of the last failed statement ("" if none), for handlers that map
  * a constraint to a specific answer. */
 const char *db_last_sqlstate(const struct db *db);
+/* The message of the last failed statement when kura's own schema raised it (it starts with
+ * "kura: " and holds no user data), without that prefix; "" otherwise. */
+const char *db_last_message(const struct db *db);
 
 /* Appends s to a PostgreSQL text[] literal being built in buf (xmalloc'd, grown as needed). */
 void db_array_add(char **buf, size_t *len, const char *s);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -54,7 +55,7 @@ right_name(enum right r)
 }
 
 uint64_t
-rights_parse(const char *csv, bool temporary)
+rights_parse(const char *csv)
 {
 	uint64_t bits = 0;
 
@@ -67,11 +68,6 @@ rights_parse(const char *csv, bool temporary)
 				bits |= RIGHT_BIT(i);
 		p = end != NULL ? end + 1 : NULL;
 	}
-	/* Temporary staff never see personal data, whatever their role (seed 004): no pii.*
-	 * right. */
-	for (int i = 0; temporary && i < RIGHT_COUNT; i++)
-		if (strncmp(right_names[i], "pii.", 4) == 0)
-			bits &= ~RIGHT_BIT(i);
 	return bits;
 }
 
@@ -86,6 +82,38 @@ rights_pack(msgpack_packer *pk, uint64_t bits)
 	for (int i = 0; i < RIGHT_COUNT; i++)
 		if (bits & RIGHT_BIT(i))
 			mp_pack_str(pk, right_names[i]);
+}
+
+void
+pack_row(msgpack_packer *pk, const PGresult *res, int row, const char *const *keys,
+         const char *types)
+{
+	int n = (int)strlen(types);
+
+	msgpack_pack_map(pk, (size_t)n);
+	for (int k = 0; k < n; k++) {
+		const char *v = PQgetisnull(res, row, k) ? NULL : PQgetvalue(res, row, k);
+
+		mp_pack_str(pk, keys[k]);
+		if (v == NULL)
+			msgpack_pack_nil(pk);
+		else if (types[k] == 'i')
+			msgpack_pack_int64(pk, strtoll(v, NULL, 10));
+		else if (types[k] == 'b')
+			mp_packf(pk, "b", v[0] == 't');
+		else if (types[k] == 'f')
+			msgpack_pack_double(pk, strtod(v, NULL));
+		else
+			mp_pack_str(pk, v);
+	}
+}
+
+void
+pack_rows(msgpack_packer *pk, const PGresult *res, const char *const *keys, const char *types)
+{
+	msgpack_pack_array(pk, (size_t)PQntuples(res));
+	for (int i = 0; i < PQntuples(res); i++)
+		pack_row(pk, res, i, keys, types);
 }
 
 int

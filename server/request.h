@@ -53,9 +53,9 @@ enum right {
 #define RIGHT_BIT(r) (UINT64_C(1) << (r))
 
 const char *right_name(enum right r);
-/* Bits of the comma-separated right names in csv (unknown names are ignored).
- * A temporary user never holds a pii.* right. */
-uint64_t rights_parse(const char *csv, bool temporary);
+/* Bits of the comma-separated right names in csv (unknown names are ignored). The database
+ * (kura.rights_of) already left out what a temporary user may not hold. */
+uint64_t rights_parse(const char *csv);
 /* Packs the names of the rights in bits as an array. */
 void rights_pack(msgpack_packer *pk, uint64_t bits);
 
@@ -95,6 +95,13 @@ typedef void (*command_refused_fn)(struct request *r, int err);
 /* Sets a formatted error message for the reply and returns err. */
 int request_fail(struct request *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Packs row `row` of res as a map: keys[k] names column k, types[k] its type: 's' string,
+ * 'i' integer, 'b' boolean, 'f' number; SQL NULL packs nil. strlen(types) columns. */
+void pack_row(msgpack_packer *pk, const PGresult *res, int row, const char *const *keys,
+              const char *types);
+/* Packs every row of res as an array of such maps. */
+void pack_rows(msgpack_packer *pk, const PGresult *res, const char *const *keys, const char *types);
 
 /* Reads one-line string argument key. Absent, nil or (when optional) empty gives *out = NULL;
  * required and missing, not a string, holding a line break, or longer than max_chars

@@ -77,7 +77,7 @@ session_resolve(struct request *r)
 	session_copy(s->name, sizeof s->name, PQgetvalue(res, 0, 3));
 	session_copy(s->role, sizeof s->role, PQgetvalue(res, 0, 4));
 	s->temporary = PQgetvalue(res, 0, 5)[0] == 't';
-	s->rights = rights_parse(PQgetvalue(res, 0, 6), s->temporary);
+	s->rights = rights_parse(PQgetvalue(res, 0, 6));
 	s->valid = true;
 	PQclear(res);
 	return session_act_as(r);

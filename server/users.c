@@ -9,32 +9,8 @@
 #include "err.h"
 #include "mp.h"
 
-/* Packs every row of res as a map with these keys; columns named in bools are booleans and
- * those in ints integers, the rest strings. */
-static void
-users_pack_rows(struct request *r, PGresult *res, const char *const *keys, int nkeys,
-                const char *types)
-{
-	msgpack_pack_array(r->pk, (size_t)PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
-		msgpack_pack_map(r->pk, (size_t)nkeys);
-		for (int k = 0; k < nkeys; k++) {
-			const char *v = PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k);
-
-			mp_pack_str(r->pk, keys[k]);
-			if (v != NULL && types[k] == 'b')
-				mp_packf(r->pk, "b", v[0] == 't');
-			else if (v != NULL && types[k] == 'i')
-				msgpack_pack_int64(r->pk, strtoll(v, NULL, 10));
-			else
-				mp_pack_str(r->pk, v);
-		}
-	}
-}
-
 static int
-users_list_stmt(struct request *r, enum db_stmt stmt, const char *const *keys, int nkeys,
-                const char *types)
+users_list_stmt(struct request *r, enum db_stmt stmt, const char *const *keys, const char *types)
 {
 	PGresult *res;
 	int rc;
@@ -43,7 +19,7 @@ users_list_stmt(struct request *r, enum db_stmt stmt, const char *const *keys, i
 		return rc;
 	msgpack_pack_map(r->pk, 1);
 	mp_pack_str(r->pk, "rows");
-	users_pack_rows(r, res, keys, nkeys, types);
+	pack_rows(r->pk, res, keys, types);
 	PQclear(res);
 	return 0;
 }
@@ -53,7 +29,7 @@ user_list(struct request *r)
 {
 	static const char *const keys[] = { "user",      "name",     "role",
 		                            "temporary", "disabled", "sessions" };
-	return users_list_stmt(r, STMT_ADMIN_USERS, keys, 6, "sssbbi");
+	return users_list_stmt(r, STMT_ADMIN_USERS, keys, "sssbbi");
 }
 
 int
@@ -61,7 +37,7 @@ session_list(struct request *r)
 {
 	static const char *const keys[] = { "id",   "user",       "role",     "segment",
 		                            "peer", "created_at", "last_seen" };
-	return users_list_stmt(r, STMT_ADMIN_SESSIONS, keys, 7, "issssss");
+	return users_list_stmt(r, STMT_ADMIN_SESSIONS, keys, "issssss");
 }
 
 /* Runs an administrative change on a user named by args.user; replies with the number of
