@@ -29,3 +29,18 @@ audit_write(struct request *r, const char *op, const char *outcome)
 	PQclear(res);
 	return rc;
 }
+
+int
+audit_pii_read(struct request *r, const char *op)
+{
+	char request_id[2 * PROTO_ID_LEN + 3];
+	const char *params[6] = { r->sess.user_id, r->sess.id,  r->segment, op,
+		                  request_id,      r->pii_cases };
+	PGresult *res;
+	int rc;
+
+	session_bytea_param(r->msg->id, PROTO_ID_LEN, request_id);
+	rc = db_exec(r->db, STMT_PII_READ, params, &res);
+	PQclear(res);
+	return rc;
+}

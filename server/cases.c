@@ -193,6 +193,8 @@ case_get(struct request *r)
 		return request_fail(r, ERR_NOT_FOUND, "no case with receipt number %s", receipt);
 	}
 	snprintf(case_id, sizeof case_id, "%s", PQgetvalue(res, 0, 0));
+	if (pii)
+		request_pii_case(r, case_id);
 	msgpack_pack_map(r->pk, 13);
 	mp_packf(r->pk, "s s s s s s s s s s s s", "receipt", case_value(res, 1), "received_at",
 	         case_value(res, 2), "stage", case_value(res, 3), "stage_label", case_value(res, 4),
@@ -266,6 +268,8 @@ case_list(struct request *r)
 		         !pii                     ? MASK
 		         : PQgetisnull(res, i, 6) ? NULL
 		                                  : PQgetvalue(res, i, 6));
+		if (pii && !PQgetisnull(res, i, 6))
+			request_pii_case(r, PQgetvalue(res, i, 0));
 	}
 	mp_pack_str(r->pk, "next");
 	if (n == limit)

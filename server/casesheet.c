@@ -228,6 +228,8 @@ case_queue(struct request *r)
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (pii) {
 			pack_row(r->pk, res, i, keys, "isssssss");
+			if (!PQgetisnull(res, i, 6))
+				request_pii_case(r, PQgetvalue(res, i, 0));
 			continue;
 		}
 		/* Without pii.read the statement reads no personal data: say so. */

@@ -40,12 +40,15 @@ static const struct db_statement {
 	[STMT_LOGIN_SUCCEEDED] = { "login_succeeded", 1, "SELECT kura.login_succeeded($1)" },
 	/* $1 role, $2 segment, $3 temporary: the employees-only rights are left out for
 	 * temporary staff, in the database (schema/002_access.sql). */
-	[STMT_RIGHTS] = { "rights", 3,
-		"SELECT kura.rights_of($1, $2, $3)" },
+	[STMT_RIGHTS] = { "rights", 3, "SELECT kura.rights_of($1, $2, $3)" },
 	[STMT_AUDIT_INSERT] = { "audit_insert", 8,
 	                        "INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
 	                        " outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
 	/* Idempotency: $1 request id, $2 token hash. */
+	/* Who saw whose personal data (schema/010_pii_reads.sql). */
+	[STMT_PII_READ] = { "pii_read", 6,
+	                    "INSERT INTO kura.pii_reads (user_id, session_id, segment, op, request_id, case_ids)"
+	                    " VALUES ($1, $2, $3, $4, $5, $6::bigint[])" },
 	[STMT_REPLY_GET] = { "reply_get", 2,
 	                     "SELECT user_id, op, object, reply, same_token FROM kura.reply_find($1, $2)" },
 	[STMT_REPLY_PUT] = { "reply_put", 6,
@@ -164,142 +167,148 @@ static const struct db_statement {
 	/* ---- case sheet (casesheet.c) ---- */
 	/* The stamp: every check and effect in one function (schema/007_casesheet.sql). */
 	[STMT_CS_STAMP] = { "cs_stamp", 8,
-		"SELECT * FROM kura.case_stamp($1, $2, $3, $4, $5, $6, $7, $8)" },
+	                    "SELECT * FROM kura.case_stamp($1, $2, $3, $4, $5, $6, $7, $8)" },
 	[STMT_CS_CASE_STAGE] = { "cs_case_stage", 1,
-		"SELECT stage FROM kura.cases WHERE receipt = $1" },
+	                         "SELECT stage FROM kura.cases WHERE receipt = $1" },
 	[STMT_CS_SHEET_CASE] = { "cs_sheet_case", 1,
-		"SELECT c.id, c.receipt, c.stage,"
-		" (SELECT b.device_id FROM kura.device_bindings b WHERE b.case_id = c.id"
-		"  AND b.released_at IS NULL),"
-		" c.reply_decision, c.reply_fax_date, ru.login, c.ship_address_confirmed,"
-		" c.ship_carrier, c.ship_tracking, c.ship_repair, su.login, " TS_UTC("c.ship_at") ","
-		" " TS_UTC("c.erasure_due") ", c.closed_at"
-		" FROM kura.cases c LEFT JOIN kura.users ru ON ru.id = c.reply_by"
-		" LEFT JOIN kura.users su ON su.id = c.ship_by WHERE c.receipt = $1" },
+	                         "SELECT c.id, c.receipt, c.stage,"
+	                         " (SELECT b.device_id FROM kura.device_bindings b WHERE b.case_id = c.id"
+	                         "  AND b.released_at IS NULL),"
+	                         " c.reply_decision, c.reply_fax_date, ru.login, c.ship_address_confirmed,"
+	                         " c.ship_carrier, c.ship_tracking, c.ship_repair, su.login, " TS_UTC(
+	                             "c.ship_at") ","
+	                                          " " TS_UTC(
+	                                              "c.erasure_due") ", c.closed_at"
+	                                                               " FROM kura.cases c LEFT JOIN kura.users ru ON ru.id = c.reply_by"
+	                                                               " LEFT JOIN kura.users su ON su.id = c.ship_by WHERE c.receipt = $1" },
 	[STMT_CS_SHEET_STAMPS] = { "cs_sheet_stamps", 1,
-		"SELECT s.name, s.label, s.label_ja, " TS_UTC("cs.at") ", u.login, u.display_name,"
-		" cs.segment, cs.remark, cs.outcome, cs.device"
-		" FROM kura.stages s LEFT JOIN kura.case_stamps cs ON cs.stage = s.name AND cs.case_id = $1"
-		" LEFT JOIN kura.users u ON u.id = cs.by_user"
-		" WHERE s.name <> 'closed' ORDER BY s.position" },
+	                           "SELECT s.name, s.label, s.label_ja, " TS_UTC(
+	                               "cs.at") ", u.login, u.display_name,"
+	                                        " cs.segment, cs.remark, cs.outcome, cs.device"
+	                                        " FROM kura.stages s LEFT JOIN kura.case_stamps cs ON cs.stage = s.name AND cs.case_id = $1"
+	                                        " LEFT JOIN kura.users u ON u.id = cs.by_user"
+	                                        " WHERE s.name <> 'closed' ORDER BY s.position" },
 	[STMT_CS_NOTE_ADD] = { "cs_note_add", 4,
-		"INSERT INTO kura.case_notes (case_id, author, segment, body)"
-		" SELECT id, $2, $3, $4 FROM kura.cases WHERE receipt = $1 RETURNING id" },
+	                       "INSERT INTO kura.case_notes (case_id, author, segment, body)"
+	                       " SELECT id, $2, $3, $4 FROM kura.cases WHERE receipt = $1 RETURNING id" },
 	[STMT_CS_NOTES_SEEN] = { "cs_notes_seen", 2,
-		"INSERT INTO kura.note_marks AS m (user_id, last_note_id) VALUES ($1, $2)"
-		" ON CONFLICT (user_id) DO UPDATE"
-		" SET last_note_id = GREATEST(m.last_note_id, EXCLUDED.last_note_id)" },
+	                         "INSERT INTO kura.note_marks AS m (user_id, last_note_id) VALUES ($1, $2)"
+	                         " ON CONFLICT (user_id) DO UPDATE"
+	                         " SET last_note_id = GREATEST(m.last_note_id, EXCLUDED.last_note_id)" },
 	/* Queues: $1 queue, $2 the user, $3 the user's segment. */
 	[STMT_CS_QUEUE] = { "cs_queue", 3,
-		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium"
-		" FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
-		" WHERE CASE $1::text"
-		"  WHEN 'awaiting-reply' THEN c.stage = 'reply'"
-		"  WHEN 'awaiting-shipment' THEN c.stage = 'shipping'"
-		"  WHEN 'mine' THEN c.assigned_to = $2::bigint AND c.closed_at IS NULL"
-		"  WHEN 'erasure-due' THEN c.stage = 'erasure' AND c.erasure_due <= now()"
-		"  WHEN 'new-notes' THEN EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
-		"   AND n.segment <> $3::text AND n.id > coalesce((SELECT m.last_note_id"
-		"   FROM kura.note_marks m WHERE m.user_id = $2::bigint), 0))"
-		"  ELSE false END"
-		" ORDER BY c.id DESC LIMIT 200" },
+	                    "SELECT c.id, c.receipt, " TS_UTC(
+	                        "c.received_at") ", c.stage, s.label, c.medium"
+	                                         " FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+	                                         " WHERE CASE $1::text"
+	                                         "  WHEN 'awaiting-reply' THEN c.stage = 'reply'"
+	                                         "  WHEN 'awaiting-shipment' THEN c.stage = 'shipping'"
+	                                         "  WHEN 'mine' THEN c.assigned_to = $2::bigint AND c.closed_at IS NULL"
+	                                         "  WHEN 'erasure-due' THEN c.stage = 'erasure' AND c.erasure_due <= now()"
+	                                         "  WHEN 'new-notes' THEN EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
+	                                         "   AND n.segment <> $3::text AND n.id > coalesce((SELECT m.last_note_id"
+	                                         "   FROM kura.note_marks m WHERE m.user_id = $2::bigint), 0))"
+	                                         "  ELSE false END"
+	                                         " ORDER BY c.id DESC LIMIT 200" },
 	[STMT_CS_QUEUE_PII] = { "cs_queue_pii", 3,
-		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium, cu.name"
-		" FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
-		" LEFT JOIN kura.case_customers cu ON cu.case_id = c.id"
-		" WHERE CASE $1::text"
-		"  WHEN 'awaiting-reply' THEN c.stage = 'reply'"
-		"  WHEN 'awaiting-shipment' THEN c.stage = 'shipping'"
-		"  WHEN 'mine' THEN c.assigned_to = $2::bigint AND c.closed_at IS NULL"
-		"  WHEN 'erasure-due' THEN c.stage = 'erasure' AND c.erasure_due <= now()"
-		"  WHEN 'new-notes' THEN EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
-		"   AND n.segment <> $3::text AND n.id > coalesce((SELECT m.last_note_id"
-		"   FROM kura.note_marks m WHERE m.user_id = $2::bigint), 0))"
-		"  ELSE false END"
-		" ORDER BY c.id DESC LIMIT 200" },
+	                        "SELECT c.id, c.receipt, " TS_UTC(
+	                            "c.received_at") ", c.stage, s.label, c.medium, cu.name"
+	                                             " FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+	                                             " LEFT JOIN kura.case_customers cu ON cu.case_id = c.id"
+	                                             " WHERE CASE $1::text"
+	                                             "  WHEN 'awaiting-reply' THEN c.stage = 'reply'"
+	                                             "  WHEN 'awaiting-shipment' THEN c.stage = 'shipping'"
+	                                             "  WHEN 'mine' THEN c.assigned_to = $2::bigint AND c.closed_at IS NULL"
+	                                             "  WHEN 'erasure-due' THEN c.stage = 'erasure' AND c.erasure_due <= now()"
+	                                             "  WHEN 'new-notes' THEN EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
+	                                             "   AND n.segment <> $3::text AND n.id > coalesce((SELECT m.last_note_id"
+	                                             "   FROM kura.note_marks m WHERE m.user_id = $2::bigint), 0))"
+	                                             "  ELSE false END"
+	                                             " ORDER BY c.id DESC LIMIT 200" },
 	[STMT_CS_REPLY] = { "cs_reply", 4,
-		"UPDATE kura.cases SET reply_decision = $2, reply_fax_date = $3::date, reply_by = $4,"
-		" reply_at = now(), version = version + 1"
-		" WHERE receipt = $1 AND stage = 'reply' RETURNING id" },
+	                    "UPDATE kura.cases SET reply_decision = $2, reply_fax_date = $3::date, reply_by = $4,"
+	                    " reply_at = now(), version = version + 1"
+	                    " WHERE receipt = $1 AND stage = 'reply' RETURNING id" },
 	[STMT_CS_SHIP] = { "cs_ship", 6,
-		"UPDATE kura.cases SET ship_address_confirmed = $2, ship_carrier = $3, ship_tracking = $4,"
-		" ship_repair = $5, ship_by = $6, ship_at = now(), version = version + 1"
-		" WHERE receipt = $1 AND stage = 'shipping' RETURNING id" },
+	                   "UPDATE kura.cases SET ship_address_confirmed = $2, ship_carrier = $3, ship_tracking = $4,"
+	                   " ship_repair = $5, ship_by = $6, ship_at = now(), version = version + 1"
+	                   " WHERE receipt = $1 AND stage = 'shipping' RETURNING id" },
 	[STMT_CS_CUSTODY_MOVE] = { "cs_custody_move", 3,
-		"SELECT kura.custody_move(i.case_id, i.label, $2, $3) FROM kura.case_items i"
-		" WHERE i.label = $1" },
+	                           "SELECT kura.custody_move(i.case_id, i.label, $2, $3) FROM kura.case_items i"
+	                           " WHERE i.label = $1" },
 	[STMT_CS_LEDGER_COUNTS] = { "cs_ledger_counts", 0,
-		"SELECT l.name, l.label, l.label_ja, count(i.label) FROM kura.locations l"
-		" LEFT JOIN kura.case_items i ON i.location = l.name"
-		" WHERE l.held GROUP BY l.name, l.label, l.label_ja ORDER BY l.name" },
+	                            "SELECT l.name, l.label, l.label_ja, count(i.label) FROM kura.locations l"
+	                            " LEFT JOIN kura.case_items i ON i.location = l.name"
+	                            " WHERE l.held GROUP BY l.name, l.label, l.label_ja ORDER BY l.name" },
 	[STMT_CS_LEDGER_ITEMS] = { "cs_ledger_items", 0,
-		"SELECT i.label, c.receipt, i.kind, i.location, " TS_UTC("i.location_since") ","
-		" i.description FROM kura.case_items i JOIN kura.cases c ON c.id = i.case_id"
-		" JOIN kura.locations l ON l.name = i.location"
-		" WHERE l.held ORDER BY i.location, i.label LIMIT 10000" },
+	                           "SELECT i.label, c.receipt, i.kind, i.location, " TS_UTC(
+	                               "i.location_since") ","
+	                                                   " i.description FROM kura.case_items i JOIN kura.cases c ON c.id = i.case_id"
+	                                                   " JOIN kura.locations l ON l.name = i.location"
+	                                                   " WHERE l.held ORDER BY i.location, i.label LIMIT 10000" },
 	[STMT_CS_CUSTODY] = { "cs_custody", 1,
-		"SELECT e.label, " TS_UTC("e.at") ", u.display_name, e.from_location, e.to_location,"
-		" e.reason FROM kura.custody_events e JOIN kura.cases c ON c.id = e.case_id"
-		" JOIN kura.users u ON u.id = e.by_user WHERE c.receipt = $1 ORDER BY e.id" },
+	                      "SELECT e.label, " TS_UTC(
+	                          "e.at") ", u.display_name, e.from_location, e.to_location,"
+	                                  " e.reason FROM kura.custody_events e JOIN kura.cases c ON c.id = e.case_id"
+	                                  " JOIN kura.users u ON u.id = e.by_user WHERE c.receipt = $1 ORDER BY e.id" },
 	[STMT_CS_LOCATIONS] = { "cs_locations", 0,
-		"SELECT name, label, label_ja, held FROM kura.locations ORDER BY name" },
+	                        "SELECT name, label, label_ja, held FROM kura.locations ORDER BY name" },
 	[STMT_CS_LOCATION_ADD] = { "cs_location_add", 3,
-		"INSERT INTO kura.locations (name, label, label_ja) VALUES ($1, $2, coalesce($3, ''))" },
+	                           "INSERT INTO kura.locations (name, label, label_ja) VALUES ($1, $2, coalesce($3, ''))" },
 	[STMT_CS_DEVICES] = { "cs_devices", 0,
-		"SELECT d.id, d.label, d.kind, d.active, c.receipt, " TS_UTC("b.bound_at")
-		" FROM kura.devices d"
-		" LEFT JOIN kura.device_bindings b ON b.device_id = d.id AND b.released_at IS NULL"
-		" LEFT JOIN kura.cases c ON c.id = b.case_id ORDER BY d.id" },
+	                      "SELECT d.id, d.label, d.kind, d.active, c.receipt, " TS_UTC(
+	                          "b.bound_at") " FROM kura.devices d"
+	                                        " LEFT JOIN kura.device_bindings b ON b.device_id = d.id AND b.released_at IS NULL"
+	                                        " LEFT JOIN kura.cases c ON c.id = b.case_id ORDER BY d.id" },
 	[STMT_CS_DEVICE_ADD] = { "cs_device_add", 3,
-		"INSERT INTO kura.devices (id, label, kind) VALUES ($1, $2, $3)" },
+	                         "INSERT INTO kura.devices (id, label, kind) VALUES ($1, $2, $3)" },
 	/* Occupancy: bound hours per device; man-hours per case from the work logs. */
 	[STMT_CS_DEVICE_REPORT_DEVICES] = { "cs_device_report_devices", 0,
-		"SELECT d.id, d.label, count(b.id),"
-		" round(coalesce(sum(extract(epoch FROM coalesce(b.released_at, now()) - b.bound_at)),"
-		" 0) / 3600.0, 1)"
-		" FROM kura.devices d LEFT JOIN kura.device_bindings b ON b.device_id = d.id"
-		" GROUP BY d.id, d.label ORDER BY d.id" },
+	                                    "SELECT d.id, d.label, count(b.id),"
+	                                    " round(coalesce(sum(extract(epoch FROM coalesce(b.released_at, now()) - b.bound_at)),"
+	                                    " 0) / 3600.0, 1)"
+	                                    " FROM kura.devices d LEFT JOIN kura.device_bindings b ON b.device_id = d.id"
+	                                    " GROUP BY d.id, d.label ORDER BY d.id" },
 	[STMT_CS_DEVICE_REPORT_CASES] = { "cs_device_report_cases", 0,
-		"SELECT c.receipt, sum(w.minutes), string_agg(DISTINCT u.display_name, ', ')"
-		" FROM kura.work_logs w JOIN kura.cases c ON c.id = w.case_id"
-		" JOIN kura.users u ON u.id = w.by_user"
-		" GROUP BY c.id, c.receipt ORDER BY c.id DESC LIMIT 500" },
+	                                  "SELECT c.receipt, sum(w.minutes), string_agg(DISTINCT u.display_name, ', ')"
+	                                  " FROM kura.work_logs w JOIN kura.cases c ON c.id = w.case_id"
+	                                  " JOIN kura.users u ON u.id = w.by_user"
+	                                  " GROUP BY c.id, c.receipt ORDER BY c.id DESC LIMIT 500" },
 	[STMT_CS_WORKLOG_ADD] = { "cs_worklog_add", 5,
-		"INSERT INTO kura.work_logs (case_id, by_user, kind, minutes, body)"
-		" SELECT id, $2, $3, $4, $5 FROM kura.cases WHERE receipt = $1 RETURNING id" },
+	                          "INSERT INTO kura.work_logs (case_id, by_user, kind, minutes, body)"
+	                          " SELECT id, $2, $3, $4, $5 FROM kura.cases WHERE receipt = $1 RETURNING id" },
 	[STMT_CS_WORKLOG_LIST] = { "cs_worklog_list", 1,
-		"SELECT w.id, " TS_UTC("w.at") ", u.display_name, w.kind, w.minutes, w.body"
-		" FROM kura.work_logs w JOIN kura.cases c ON c.id = w.case_id"
-		" JOIN kura.users u ON u.id = w.by_user WHERE c.receipt = $1 ORDER BY w.id" },
+	                           "SELECT w.id, " TS_UTC(
+	                               "w.at") ", u.display_name, w.kind, w.minutes, w.body"
+	                                       " FROM kura.work_logs w JOIN kura.cases c ON c.id = w.case_id"
+	                                       " JOIN kura.users u ON u.id = w.by_user WHERE c.receipt = $1 ORDER BY w.id" },
 	/* A new version of a document; the hash is the database's own (a CHECK holds it). */
 	[STMT_CS_DOC_ISSUE] = { "cs_doc_issue", 4,
-		"INSERT INTO kura.documents (case_id, kind, version, content, sha256, issued_by)"
-		" SELECT c.id, $2, coalesce((SELECT max(d.version) FROM kura.documents d"
-		"  WHERE d.case_id = c.id AND d.kind = $2), 0) + 1,"
-		" $3, sha256(convert_to($3, 'UTF8')), $4 FROM kura.cases c WHERE c.receipt = $1"
-		" RETURNING version, encode(sha256, 'hex')" },
+	                        "INSERT INTO kura.documents (case_id, kind, version, content, sha256, issued_by)"
+	                        " SELECT c.id, $2, coalesce((SELECT max(d.version) FROM kura.documents d"
+	                        "  WHERE d.case_id = c.id AND d.kind = $2), 0) + 1,"
+	                        " $3, sha256(convert_to($3, 'UTF8')), $4 FROM kura.cases c WHERE c.receipt = $1"
+	                        " RETURNING version, encode(sha256, 'hex')" },
 	[STMT_CS_DOC_APPROVE] = { "cs_doc_approve", 4,
-		"UPDATE kura.documents d SET approved_by = $4, approved_at = now()"
-		" FROM kura.cases c WHERE c.id = d.case_id AND c.receipt = $1 AND d.kind = $2"
-		" AND d.version = $3 AND d.approved_by IS NULL AND d.issued_by <> $4"
-		" RETURNING d.version" },
+	                          "UPDATE kura.documents d SET approved_by = $4, approved_at = now()"
+	                          " FROM kura.cases c WHERE c.id = d.case_id AND c.receipt = $1 AND d.kind = $2"
+	                          " AND d.version = $3 AND d.approved_by IS NULL AND d.issued_by <> $4"
+	                          " RETURNING d.version" },
 	[STMT_CS_DOC_STATE] = { "cs_doc_state", 3,
-		"SELECT d.issued_by, d.approved_by IS NOT NULL FROM kura.documents d"
-		" JOIN kura.cases c ON c.id = d.case_id"
-		" WHERE c.receipt = $1 AND d.kind = $2 AND d.version = $3" },
+	                        "SELECT d.issued_by, d.approved_by IS NOT NULL FROM kura.documents d"
+	                        " JOIN kura.cases c ON c.id = d.case_id"
+	                        " WHERE c.receipt = $1 AND d.kind = $2 AND d.version = $3" },
 	[STMT_CS_DOC_LIST] = { "cs_doc_list", 1,
-		"SELECT d.kind, d.version, encode(d.sha256, 'hex'), iu.display_name, "
-		TS_UTC("d.issued_at") ", au.display_name, " TS_UTC("d.approved_at")
-		" FROM kura.documents d JOIN kura.cases c ON c.id = d.case_id"
-		" JOIN kura.users iu ON iu.id = d.issued_by LEFT JOIN kura.users au ON au.id = d.approved_by"
-		" WHERE c.receipt = $1 ORDER BY d.kind, d.version" },
+	                       "SELECT d.kind, d.version, encode(d.sha256, 'hex'), iu.display_name, " TS_UTC("d.issued_at") ", au.display_name, " TS_UTC(
+	                           "d.approved_at") " FROM kura.documents d JOIN kura.cases c ON c.id = d.case_id"
+	                                            " JOIN kura.users iu ON iu.id = d.issued_by LEFT JOIN kura.users au ON au.id = d.approved_by"
+	                                            " WHERE c.receipt = $1 ORDER BY d.kind, d.version" },
 	[STMT_CS_DOC_GET] = { "cs_doc_get", 3,
-		"SELECT d.kind, d.version, d.content, encode(d.sha256, 'hex'), iu.display_name, "
-		TS_UTC("d.issued_at") ", au.display_name, " TS_UTC("d.approved_at")
-		" FROM kura.documents d JOIN kura.cases c ON c.id = d.case_id"
-		" JOIN kura.users iu ON iu.id = d.issued_by LEFT JOIN kura.users au ON au.id = d.approved_by"
-		" WHERE c.receipt = $1 AND d.kind = $2 AND ($3::int IS NULL OR d.version = $3::int)"
-		" ORDER BY d.version DESC LIMIT 1" },
+	                      "SELECT d.kind, d.version, d.content, encode(d.sha256, 'hex'), iu.display_name, " TS_UTC(
+	                          "d.issued_at") ", au.display_name, " TS_UTC("d.approved_at") " FROM kura.documents d JOIN kura.cases c ON c.id = d.case_id"
+	                                                                                       " JOIN kura.users iu ON iu.id = d.issued_by LEFT JOIN kura.users au ON au.id = d.approved_by"
+	                                                                                       " WHERE c.receipt = $1 AND d.kind = $2 AND ($3::int IS NULL OR d.version = $3::int)"
+	                                                                                       " ORDER BY d.version DESC LIMIT 1" },
 	/* ---- incidents (incidents.c) ---- */
 	/* ---- risk register (risks.c) ---- */
 };

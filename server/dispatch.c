@@ -85,25 +85,58 @@ static const struct command command_table[] = {
 	{ .name = "export.run", .fn = export_run, .right = RIGHT_PII_EXPORT, .flags = CMD_WRITE },
 	{ .name = "export.list", .fn = export_list, .right = RIGHT_ANY_SESSION },
 	/* ---- case sheet (casesheet.c) ---- */
-	{ .name = "case.stamp", .fn = case_stamp, .right = RIGHT_CASE_READ, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.stamp",
+	  .fn = case_stamp,
+	  .right = RIGHT_CASE_READ,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "case.sheet", .fn = case_sheet, .right = RIGHT_CASE_READ },
-	{ .name = "case.note", .fn = case_note, .right = RIGHT_NOTE_WRITE, .flags = CMD_WRITE | CMD_IDEMPOTENT },
-	{ .name = "case.notes_seen", .fn = case_notes_seen, .right = RIGHT_CASE_READ, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.note",
+	  .fn = case_note,
+	  .right = RIGHT_NOTE_WRITE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.notes_seen",
+	  .fn = case_notes_seen,
+	  .right = RIGHT_CASE_READ,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "case.queue", .fn = case_queue, .right = RIGHT_CASE_READ },
-	{ .name = "case.reply", .fn = case_reply, .right = RIGHT_STAMP_REPLY, .flags = CMD_WRITE | CMD_IDEMPOTENT },
-	{ .name = "case.ship", .fn = case_ship, .right = RIGHT_STAMP_SHIPPING, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.reply",
+	  .fn = case_reply,
+	  .right = RIGHT_STAMP_REPLY,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "case.ship",
+	  .fn = case_ship,
+	  .right = RIGHT_STAMP_SHIPPING,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "case.custody", .fn = case_custody, .right = RIGHT_CASE_READ },
-	{ .name = "custody.move", .fn = custody_move, .right = RIGHT_CUSTODY_MOVE, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "custody.move",
+	  .fn = custody_move,
+	  .right = RIGHT_CUSTODY_MOVE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "custody.ledger", .fn = custody_ledger, .right = RIGHT_CASE_READ },
 	{ .name = "location.list", .fn = location_list, .right = RIGHT_CASE_READ },
-	{ .name = "location.add", .fn = location_add, .right = RIGHT_DEVICE_ADMIN, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "location.add",
+	  .fn = location_add,
+	  .right = RIGHT_DEVICE_ADMIN,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "device.list", .fn = device_list, .right = RIGHT_CASE_READ },
-	{ .name = "device.add", .fn = device_add, .right = RIGHT_DEVICE_ADMIN, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "device.add",
+	  .fn = device_add,
+	  .right = RIGHT_DEVICE_ADMIN,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "device.report", .fn = device_report, .right = RIGHT_WORKLOG_READ },
-	{ .name = "worklog.add", .fn = worklog_add, .right = RIGHT_WORKLOG_WRITE, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "worklog.add",
+	  .fn = worklog_add,
+	  .right = RIGHT_WORKLOG_WRITE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "worklog.list", .fn = worklog_list, .right = RIGHT_WORKLOG_READ },
-	{ .name = "document.issue", .fn = document_issue, .right = RIGHT_DOCUMENT_ISSUE, .flags = CMD_WRITE | CMD_IDEMPOTENT },
-	{ .name = "document.approve", .fn = document_approve, .right = RIGHT_DOCUMENT_APPROVE, .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "document.issue",
+	  .fn = document_issue,
+	  .right = RIGHT_DOCUMENT_ISSUE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "document.approve",
+	  .fn = document_approve,
+	  .right = RIGHT_DOCUMENT_APPROVE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "document.list", .fn = document_list, .right = RIGHT_CASE_READ },
 	{ .name = "document.get", .fn = document_get, .right = RIGHT_CASE_READ },
 	/* ---- incidents (incidents.c) ---- */
@@ -229,7 +262,7 @@ dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *
 			                    "your role (%s) may not do %s on the %s network",
 			                    r->sess.role, cmd->name, r->segment);
 	}
-		if ((rc = cmd->fn(r)) != 0) {
+	if ((rc = cmd->fn(r)) != 0) {
 		/* A refusal raised by our own schema says best what was wrong. */
 		if (r->errmsg == NULL && db_last_message(r->db)[0] != '\0')
 			return request_fail(r, rc, "%s", db_last_message(r->db));
@@ -238,6 +271,8 @@ dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *
 	proto_reply_ok_begin(out, r->msg->id);
 	msgpack_sbuffer_write(&out->buf, data->buf.data, data->buf.size);
 	if ((cmd->flags & CMD_IDEMPOTENT) && (rc = dispatch_replay_store(r, cmd, out)) != 0)
+		return rc;
+	if (r->pii_cases != NULL && (rc = audit_pii_read(r, cmd->name)) != 0)
 		return rc;
 	return audit_write(r, cmd->name, "ok");
 }
@@ -310,6 +345,7 @@ refuse:
 	proto_writer_reset(out);
 	proto_reply_err(out, msg.has_id ? msg.id : NULL, rc, r.errmsg);
 out:
+	free(r.pii_cases);
 	proto_request_fini(&msg);
 	proto_writer_fini(&data);
 }

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "mp.h"
+#include "xmalloc.h"
 
 /* clang-format off */
 static const char *const right_names[RIGHT_COUNT] = {
@@ -114,6 +115,17 @@ pack_rows(msgpack_packer *pk, const PGresult *res, const char *const *keys, cons
 	msgpack_pack_array(pk, (size_t)PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++)
 		pack_row(pk, res, i, keys, types);
+}
+
+void
+request_pii_case(struct request *r, const char *case_id)
+{
+	size_t len = r->pii_cases != NULL ? strlen(r->pii_cases) : 0;
+
+	r->pii_cases = xrealloc(r->pii_cases, len + strlen(case_id) + 3);
+	snprintf(r->pii_cases + len, strlen(case_id) + 3, "%s%s}", len ? "" : "{", case_id);
+	if (len > 0) /* replace the closing brace by a comma */
+		r->pii_cases[len - 1] = ',';
 }
 
 int

@@ -80,6 +80,7 @@ struct request {
 	struct session sess;
 	char audit_user_id[24]; /* set by auth.login for the audit row when no session yet */
 	char object[80];        /* what the audit row names: a receipt number, an id */
+	char *pii_cases;        /* owned: text[] of case ids whose personal data the reply holds */
 	msgpack_packer *pk;     /* handlers pack exactly one map here on success */
 	const char *errmsg;     /* message of an error reply (NULL: the code's own) */
 	char errbuf[200];
@@ -91,6 +92,10 @@ typedef int (*command_fn)(struct request *r);
 /* Runs after a refused request's rollback, in the refusal's own transaction (with its audit
  * row): for effects that must survive a refusal, such as counting a failed sign-in. */
 typedef void (*command_refused_fn)(struct request *r, int err);
+
+/* Records that the reply holds the personal data of case case_id (a decimal id): the
+ * dispatcher writes it to kura.pii_reads with the audit row. */
+void request_pii_case(struct request *r, const char *case_id);
 
 /* Sets a formatted error message for the reply and returns err. */
 int request_fail(struct request *r, int err, const char *fmt, ...)
