@@ -376,6 +376,36 @@ test_notes_and_ledger(void)
 	free(receipt);
 }
 
+/* Who saw whose personal data: a read that returned it is recorded, a masked one is not. */
+static void
+test_pii_reads(void)
+{
+	struct proto_reply rep;
+	char *receipt = new_case();
+	const char *p[1] = { receipt };
+	const char *sql = "SELECT count(*) FROM kura.pii_reads r JOIN kura.users u ON"
+	                  " u.id = r.user_id JOIN kura.cases c ON c.id = ANY (r.case_ids)"
+	                  " WHERE c.receipt = $1 AND u.role = $2 AND r.op = 'case.get'";
+
+	if (!ok(receipt != NULL, "a case for personal-data reads"))
+		return;
+	CALL(op, &rep, "case.get", "{s s}", "receipt", receipt);
+	proto_reply_fini(&rep);
+	CALL(tech, &rep, "case.get", "{s s}", "receipt", receipt);
+	proto_reply_fini(&rep);
+	is_int(it_db_int(db, sql, 2, (const char *[]){ receipt, "operator" }), 1,
+	       "the operator's read of the customer's data is recorded with the case");
+	is_int(it_db_int(db, sql, 2, (const char *[]){ receipt, "technician" }), 0,
+	       "the technician's masked read is not a personal-data read");
+	is_int(it_db_int(db,
+	                 "SELECT count(*) FROM kura.pii_reads r JOIN kura.audit_log a ON"
+	                 " a.request_id = r.request_id AND a.op = r.op AND a.outcome = 'ok'"
+	                 " JOIN kura.cases c ON c.id = ANY (r.case_ids) WHERE c.receipt = $1",
+	                 1, p),
+	       1, "  and it joins its audit row by request id");
+	free(receipt);
+}
+
 int
 main(void)
 {
@@ -398,6 +428,7 @@ main(void)
 	test_lifecycle();
 	test_device_race();
 	test_notes_and_ledger();
+	test_pii_reads();
 	kclient_free(op), kclient_free(tech), kclient_free(tech2), kclient_free(ship);
 	kclient_free(mgr);
 	PQfinish(db);
