@@ -44,7 +44,7 @@ ok(int cond, const char *fmt, ...)
 			printf("#   got: %lld\n#   expected: %lld\n", g_, w_);                     \
 	} while (0)
 
-static void
+__attribute__((unused, format(printf, 1, 2))) static void
 tap_diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -57,14 +57,14 @@ tap_diag(const char *fmt, ...)
 }
 
 /* Stops the whole test program (the harness reports it as an error). */
-static void
+__attribute__((unused)) static void
 tap_bail(const char *why)
 {
 	printf("Bail out! %s\n", why);
 	exit(1);
 }
 
-static int
+__attribute__((unused)) static int
 tap_done(void)
 {
 	printf("1..%d\n", tap_count);
