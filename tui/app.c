@@ -88,6 +88,7 @@ app_push(struct app *app, const struct view_ops *ops, const void *arg)
 	v->app = app;
 	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE;
 	v->hints = ops->hints;
+	v->title = ops->title;
 	if (ops->open(v, arg) != 0) {
 		free(v);
 		return -1;
@@ -242,7 +243,7 @@ app_quit(struct app *app)
 }
 
 void
-app_event(void *arg, const char *topic, const char *id)
+app_event(void *arg, const char *topic, const char *id, int64_t version)
 {
 	struct app *app = arg;
 
@@ -253,12 +254,14 @@ app_event(void *arg, const char *topic, const char *id)
 			app->session_lost = true;
 		return;
 	}
+	app->event_version = version;
 	for (int i = 0; i < app->nviews; i++) {
 		struct view *v = app->views[i];
 
 		if (!v->closing && v->ops->event != NULL)
 			v->ops->event(v, topic, id);
 	}
+	app->event_version = 0;
 	app->redraw = true;
 }
 
@@ -307,7 +310,7 @@ app_settle(struct app *app)
 	/* Back after an outage: events were missed, so everything shown is refetched. */
 	if (conn_connects(app->conn) != app->seen_connects) {
 		app->seen_connects = conn_connects(app->conn);
-		app_event(app, "resync", "");
+		app_event(app, "resync", "", 0);
 	}
 	if (app->nviews == 0)
 		app->quit = true;
@@ -351,7 +354,7 @@ app_draw_title(const struct view *v, int cols)
 	char title[256];
 
 	draw_fill(0, 0, cols, ROLE_TITLE);
-	snprintf(title, sizeof title, " kura  %s", v != NULL ? _(v->ops->title) : "");
+	snprintf(title, sizeof title, " kura  %s", v != NULL ? _(v->title) : "");
 	draw_text(0, 0, cols, ROLE_TITLE, title, false);
 }
 

@@ -48,6 +48,7 @@ struct app {
 	bool quitting; /* signing out before quitting */
 	int64_t quit_deadline;
 	bool quit;
+	int64_t event_version; /* of the event being handed to the views (0: none) */
 };
 
 /* conn: consumed. tls: borrowed, kept (may be NULL). */
@@ -73,8 +74,9 @@ bool app_has_right(const struct app *app, const char *right);
 /* Signs out (best effort, waiting at most a moment) and quits. */
 void app_quit(struct app *app);
 
-/* An event from the server (an events_fn; arg is the app): refetch or sign out. */
-void app_event(void *arg, const char *topic, const char *id);
+/* An event from the server (an events_fn; arg is the app): refetch or sign out. The views
+ * called find the version in app->event_version. */
+void app_event(void *arg, const char *topic, const char *id, int64_t version);
 
 /* One turn's bookkeeping after keys and replies: closes views, handles an ended session. */
 void app_settle(struct app *app);

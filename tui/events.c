@@ -82,8 +82,12 @@ events_process(struct events *e, events_fn *fn, void *arg)
 		if (mpcheck(buf, len, &lim, NULL) == 0 &&
 		    msgpack_unpack_next(&unp, buf, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
 		    mp_strcpy(mp_get(&unp.data, "topic"), topic, sizeof topic) == 0 &&
-		    mp_strcpy(mp_get(&unp.data, "id"), id, sizeof id) == 0)
-			fn(arg, topic, id);
+		    mp_strcpy(mp_get(&unp.data, "id"), id, sizeof id) == 0) {
+			int64_t version = 0;
+
+			mp_int(mp_get(&unp.data, "version"), &version);
+			fn(arg, topic, id, version);
+		}
 		msgpack_unpacked_destroy(&unp);
 		nng_free(buf, len);
 	}

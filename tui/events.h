@@ -5,13 +5,15 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tls.h"
 
 struct events;
 
-/* Called per event; topic and id are borrowed for the call. */
-typedef void events_fn(void *arg, const char *topic, const char *id);
+/* Called per event; topic and id are borrowed for the call. version: the event's (a case's
+ * version, a note's id), 0 when absent. */
+typedef void events_fn(void *arg, const char *topic, const char *id, int64_t version);
 
 /* Subscribes to everything at url without waiting for it to answer (a tls+tcp:// URL is
  * verified as conn_dial does). url, tls: borrowed. Returns 0 with *out owned by the caller,

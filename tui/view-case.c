@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "err.h"
+#include "form.h"
 #include "i18n.h"
 #include "mp.h"
 #include "pager.h"
@@ -21,11 +22,22 @@ struct case_view {
 	struct pager pager;
 	bool loading, loaded;
 	char error[512];
+	/* Notes: how many were shown before, to mark those that arrive while the case is
+	 * open; the id of the newest note known (from notes' ids or note events), marked
+	 * seen once shown. */
+	size_t notes_shown, notes_old, notes_fresh;
+	int64_t note_seen, note_latest;
+	struct view_hint hints[8];
 };
 
 static const struct view_hint case_hints[] = {
-	{ ACT_DOWN, N_("scroll") },           { ACT_REFRESH, NULL }, { ACT_HELP, NULL },
-	{ ACT_BACK, N_("back to the list") }, { ACT_NONE, NULL },
+	{ ACT_SHEET, NULL }, { ACT_DOWN, N_("scroll") },           { ACT_REFRESH, NULL },
+	{ ACT_HELP, NULL },  { ACT_BACK, N_("back to the list") }, { ACT_NONE, NULL },
+};
+static const struct view_hint case_hints_note[] = {
+	{ ACT_SHEET, NULL },   { ACT_NOTE, NULL }, { ACT_DOWN, N_("scroll") },
+	{ ACT_REFRESH, NULL }, { ACT_HELP, NULL }, { ACT_BACK, N_("back to the list") },
+	{ ACT_NONE, NULL },
 };
 
 static int
@@ -35,8 +47,10 @@ case_open(struct view *v, const void *arg)
 
 	cv->receipt = xstrdup(arg);
 	pager_init(&cv->pager, CASE_LABEL_W);
+	cv->notes_old = (size_t)-1;
 	v->priv = cv;
-	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE;
+	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_CASE;
+	v->hints = app_has_right(v->app, "note.write") ? case_hints_note : case_hints;
 	return 0;
 }
 
@@ -62,9 +76,10 @@ case_field(struct pager *p, int indent, const char *label, const msgpack_object 
 	free(s);
 }
 
-/* Lays case.get's data out as the pager's paragraphs. d: borrowed (the reply's). */
+/* Lays case.get's data out as the pager's paragraphs. d: borrowed (the reply's); me: the
+ * name of the person signed in (their own notes are never "new" to them). */
 static void
-case_fill(struct case_view *cv, const msgpack_object *d)
+case_fill(struct case_view *cv, const msgpack_object *d, const char *me)
 {
 	struct pager *p = &cv->pager;
 	const msgpack_object *o, *items, *notes;
@@ -124,8 +139,23 @@ case_fill(struct case_view *cv, const msgpack_object *d)
 	pager_blank(p);
 
 	notes = mp_get(d, "notes");
-	snprintf(line, sizeof line, _("Notes for the technician (%u)"),
-	         notes != NULL && notes->type == MSGPACK_OBJECT_ARRAY ? notes->via.array.size : 0);
+	cv->notes_shown =
+	    notes != NULL && notes->type == MSGPACK_OBJECT_ARRAY ? notes->via.array.size : 0;
+	if (cv->notes_old == (size_t)-1)
+		cv->notes_old = cv->notes_shown;
+	cv->notes_fresh = 0;
+	for (uint32_t i = (uint32_t)cv->notes_old; i < cv->notes_shown; i++) {
+		char *author = mp_strdup(mp_get(&notes->via.array.ptr[i], "author"));
+
+		if (author == NULL || me == NULL || strcmp(author, me) != 0)
+			cv->notes_fresh++;
+		free(author);
+	}
+	if (cv->notes_fresh > 0)
+		snprintf(line, sizeof line, _("Notes 連絡事項 (%zu, %zu new)"), cv->notes_shown,
+		         cv->notes_fresh);
+	else
+		snprintf(line, sizeof line, _("Notes 連絡事項 (%zu)"), cv->notes_shown);
 	pager_add(p, 0, ROLE_NORMAL, NULL, ROLE_SECTION, line);
 	if (notes == NULL || notes->type != MSGPACK_OBJECT_ARRAY || notes->via.array.size == 0)
 		pager_add(p, 2, ROLE_NORMAL, NULL, ROLE_HINT, _("No notes."));
@@ -137,16 +167,31 @@ case_fill(struct case_view *cv, const msgpack_object *d)
 		char *author = mp_strdup(mp_get(n, "author"));
 		char *seg = mp_strdup(mp_get(n, "segment"));
 		char *body = mp_strdup(mp_get(n, "body"));
+		int64_t id;
+		bool fresh =
+		    i >= cv->notes_old && (author == NULL || me == NULL || strcmp(author, me) != 0);
 
-		snprintf(line, sizeof line, "%s  %s (%s)", text_local_time(at, when, sizeof when),
-		         author != NULL ? author : "?", seg != NULL ? seg : "?");
-		pager_add(p, 2, ROLE_NORMAL, NULL, ROLE_LABEL, line);
+		/* Notes with ids (newer servers) are marked seen once shown. */
+		if (mp_int(mp_get(n, "id"), &id) == 0 && id > cv->note_latest)
+			cv->note_latest = id;
+		snprintf(line, sizeof line, "%s%s  %s (%s)", fresh ? _("NEW  ") : "",
+		         text_local_time(at, when, sizeof when), author != NULL ? author : "?",
+		         seg != NULL ? seg : "?");
+		pager_add(p, 2, ROLE_NORMAL, NULL, fresh ? ROLE_INFO : ROLE_LABEL, line);
 		pager_add(p, 4, ROLE_NORMAL, NULL, ROLE_NORMAL, body != NULL ? body : "");
 		free(at);
 		free(author);
 		free(seg);
 		free(body);
 	}
+}
+
+/* case.notes_seen answered: nothing to show either way (a conn_reply_fn). */
+static void
+case_seen_reply(void *arg, const struct proto_reply *rep)
+{
+	(void)arg;
+	(void)rep;
 }
 
 /* case.get answered (a conn_reply_fn; arg is the view). */
@@ -159,9 +204,21 @@ case_reply(void *arg, const struct proto_reply *rep)
 	cv->loading = false;
 	v->app->redraw = true;
 	if (rep->ok) {
+		size_t before = cv->notes_fresh;
+
 		cv->error[0] = '\0';
-		case_fill(cv, rep->data);
+		case_fill(cv, rep->data, v->app->sess.name);
+		if (cv->loaded && cv->notes_fresh > before)
+			app_message(
+			    v->app, MSG_INFO, "%s",
+			    _("A new note on this case from the other side: marked NEW below."));
 		cv->loaded = true;
+		/* What is on the screen has been read: it leaves the "new notes" queue. */
+		if (cv->note_latest > cv->note_seen) {
+			cv->note_seen = cv->note_latest;
+			conn_call(v->app->conn, v, case_seen_reply, v, "case.notes_seen", "{s i}",
+			          "upto", cv->note_latest);
+		}
 		return;
 	}
 	if (rep->err == ERR_NOT_FOUND)
@@ -193,8 +250,12 @@ case_event(struct view *v, const char *topic, const char *id)
 {
 	struct case_view *cv = v->priv;
 
+	if (strcmp(topic, "note") == 0 && strcmp(id, cv->receipt) == 0 &&
+	    v->app->event_version > cv->note_latest)
+		cv->note_latest = v->app->event_version;
 	if (strcmp(topic, "resync") == 0 ||
-	    (strcmp(topic, "case") == 0 && strcmp(id, cv->receipt) == 0))
+	    ((strcmp(topic, "case") == 0 || strcmp(topic, "note") == 0) &&
+	     strcmp(id, cv->receipt) == 0))
 		case_load(v, NULL);
 }
 
@@ -207,6 +268,12 @@ case_key(struct view *v, enum action act, uint32_t key)
 	if (pager_key(&cv->pager, act))
 		return VIEW_HANDLED;
 	switch (act) {
+	case ACT_SHEET:
+		app_push(v->app, &view_casesheet_ops, cv->receipt);
+		return VIEW_HANDLED;
+	case ACT_NOTE:
+		form_note_open(v->app, cv->receipt);
+		return VIEW_HANDLED;
 	case ACT_REFRESH:
 		case_load(v, NULL);
 		return VIEW_HANDLED;

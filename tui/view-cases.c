@@ -8,6 +8,7 @@
 #include "app.h"
 #include "err.h"
 #include "field.h"
+#include "form.h"
 #include "i18n.h"
 #include "mp.h"
 #include "text.h"
@@ -36,16 +37,33 @@ struct cases_view {
 	char *query; /* owned; the search in force, NULL for none */
 	char *focus; /* owned; receipt to select once the reload arrives */
 	bool searching;
-	bool stale; /* changed on the server; not reloaded so as not to lose the place */
+	bool stale;        /* changed on the server; not reloaded so as not to lose the place */
+	int64_t new_notes; /* cases with notes from the other network not yet seen; -1: unknown */
 	struct field search;
 	char error[512];
 };
 
 static const struct view_hint cases_hints[] = {
-	{ ACT_OPEN, NULL },    { ACT_NEW_CASE, NULL }, { ACT_SEARCH, NULL },
-	{ ACT_REFRESH, NULL }, { ACT_HELP, NULL },     { ACT_BACK, N_("sign out and quit") },
+	{ ACT_OPEN, NULL },     { ACT_SHEET, NULL },  { ACT_QUEUES, NULL },
+	{ ACT_NEW_CASE, NULL }, { ACT_SEARCH, NULL }, { ACT_LEDGER, NULL },
+	{ ACT_REFRESH, NULL },  { ACT_HELP, NULL },   { ACT_BACK, N_("sign out and quit") },
 	{ ACT_NONE, NULL },
 };
+/* Without case.create: no "new case". */
+static const struct view_hint cases_hints_read[] = {
+	{ ACT_OPEN, NULL },   { ACT_SHEET, NULL },
+	{ ACT_QUEUES, NULL }, { ACT_SEARCH, NULL },
+	{ ACT_LEDGER, NULL }, { ACT_REFRESH, NULL },
+	{ ACT_HELP, NULL },   { ACT_BACK, N_("sign out and quit") },
+	{ ACT_NONE, NULL },
+};
+/* The hint line while browsing: only the keys this person may use. */
+static const struct view_hint *
+cases_browse_hints(const struct view *v)
+{
+	return app_has_right(v->app, "case.create") ? cases_hints : cases_hints_read;
+}
+
 static const struct view_hint cases_search_hints[] = {
 	{ ACT_ENTER, N_("search") },
 	{ ACT_CANCEL, NULL },
@@ -98,8 +116,10 @@ cases_open(struct view *v, const void *arg)
 
 	(void)arg;
 	field_init(&cv->search, false, 200);
+	cv->new_notes = -1;
 	v->priv = cv;
-	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
+	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE;
+	v->hints = cases_browse_hints(v);
 	return 0;
 }
 
@@ -126,6 +146,29 @@ cases_str(const msgpack_object *row, const char *key)
 }
 
 static void cases_request(struct view *v, bool replace);
+
+/* case.queue "new-notes" answered (a conn_reply_fn; arg is the view). */
+static void
+cases_notes_reply(void *arg, const struct proto_reply *rep)
+{
+	struct view *v = arg;
+	struct cases_view *cv = v->priv;
+	const msgpack_object *rows = rep->ok ? mp_get(rep->data, "rows") : NULL;
+
+	cv->new_notes =
+	    rows != NULL && rows->type == MSGPACK_OBJECT_ARRAY ? (int64_t)rows->via.array.size : -1;
+	v->app->redraw = true;
+}
+
+/* How many cases have notes from the other network this person has not seen: the list says
+ * so above the table. */
+static void
+cases_count_notes(struct view *v)
+{
+	if (app_has_right(v->app, "note.write"))
+		conn_call(v->app->conn, v, cases_notes_reply, v, "case.queue", "{s s}", "queue",
+		          "new-notes");
+}
 
 static void
 cases_select(struct cases_view *cv, size_t sel)
@@ -241,8 +284,10 @@ cases_request(struct view *v, bool replace)
 	conn_end(c, v, cases_reply, v);
 	cv->loading = true;
 	cv->replace = replace;
-	if (replace)
+	if (replace) {
 		cv->stale = false;
+		cases_count_notes(v);
+	}
 }
 
 /* A case changed or was added: reload the list, keeping the selected case selected, unless
@@ -253,6 +298,10 @@ cases_event(struct view *v, const char *topic, const char *id)
 	struct cases_view *cv = v->priv;
 
 	(void)id;
+	if (strcmp(topic, "note") == 0) {
+		cases_count_notes(v);
+		return;
+	}
 	if (strcmp(topic, "case") != 0 && strcmp(topic, "resync") != 0)
 		return;
 	if (cv->searching || cv->want_bottom || cv->nrows > CASES_PAGE) {
@@ -303,15 +352,15 @@ cases_search_key(struct view *v, enum action act, uint32_t key)
 		if (cv->query == NULL)
 			free(q);
 		cv->searching = false;
-		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
-		v->hints = cases_hints;
+		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE;
+		v->hints = cases_browse_hints(v);
 		cv->sel = 0;
 		cases_request(v, true);
 		return VIEW_HANDLED;
 	case ACT_CANCEL:
 		cv->searching = false;
-		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST;
-		v->hints = cases_hints;
+		v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE;
+		v->hints = cases_browse_hints(v);
 		return VIEW_HANDLED;
 	default:
 		return field_edit(&cv->search, act, key) == FIELD_IGNORED ? VIEW_IGNORED
@@ -355,6 +404,20 @@ cases_key(struct view *v, enum action act, uint32_t key)
 	case ACT_OPEN:
 		if (cv->sel < cv->nrows)
 			app_push(app, &view_case_ops, cv->rows[cv->sel].receipt);
+		return VIEW_HANDLED;
+	case ACT_SHEET:
+		if (cv->sel < cv->nrows)
+			app_push(app, &view_casesheet_ops, cv->rows[cv->sel].receipt);
+		return VIEW_HANDLED;
+	case ACT_NOTE:
+		if (cv->sel < cv->nrows)
+			form_note_open(app, cv->rows[cv->sel].receipt);
+		return VIEW_HANDLED;
+	case ACT_QUEUES:
+		app_push(app, &view_queue_ops, NULL);
+		return VIEW_HANDLED;
+	case ACT_LEDGER:
+		app_push(app, &view_custody_ops, NULL);
 		return VIEW_HANDLED;
 	case ACT_SEARCH:
 		cv->searching = true;
@@ -476,7 +539,14 @@ cases_draw(struct view *v, const struct draw_rect *r)
 		if (cv->stale)
 			snprintf(info + strlen(info), sizeof info - strlen(info), "%s",
 			         _("  (cases changed: r shows them)"));
-		draw_text(y, x, r->w - 20, ROLE_SECTION, info, false);
+		w = draw_text(y, x, r->w - 20, ROLE_SECTION, info, false);
+		if (cv->new_notes > 0) {
+			snprintf(info, sizeof info,
+			         cv->new_notes == 1 ? _("New notes on %lld case: w shows it")
+			                            : _("New notes on %lld cases: w shows them"),
+			         (long long)cv->new_notes);
+			draw_text(y, x + w + 3, r->w - w - 28, ROLE_INFO, info, false);
+		}
 	}
 	if (cv->nrows > 0) {
 		snprintf(count, sizeof count, "%s%zu / %zu%s ",

@@ -55,6 +55,7 @@ struct view {
 	void *priv;      /* owned, through ops->close */
 	unsigned keymask;
 	const struct view_hint *hints; /* the hint line now; starts as ops->hints */
+	const char *title;             /* the title bar now (untranslated); starts as ops->title */
 	bool closing;                  /* closed at the end of this turn of the main loop */
 	char *close_focus;             /* owned; given to the load of the view shown next */
 };
@@ -64,5 +65,14 @@ extern const struct view_ops view_cases_ops;
 extern const struct view_ops view_case_ops;
 extern const struct view_ops view_intake_ops;
 extern const struct view_ops view_help_ops;
+/* The case sheet and its records (arg: a receipt number); the custody view without one is
+ * the ledger; a document is "RECEIPT\nKIND\nVERSION"; a form takes a struct form_open. */
+extern const struct view_ops view_casesheet_ops;
+extern const struct view_ops view_queue_ops;
+extern const struct view_ops view_custody_ops;
+extern const struct view_ops view_documents_ops;
+extern const struct view_ops view_document_ops;
+extern const struct view_ops view_worklog_ops;
+extern const struct view_ops view_form_ops;
 
 #endif
