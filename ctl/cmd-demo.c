@@ -84,21 +84,22 @@ demo_conf_port(const char *conf)
 static int
 demo_conf_write(const char *conf, const char *sock, const char *app_pw, int base)
 {
-	char *text = xasprintf("[database]\n"
-	                       "conninfo = host=%s dbname=" CLUSTER_DBNAME " user=" MIGRATE_APP_ROLE
-	                       " password=%s\n"
-	                       "[server]\n"
-	                       "workers = 4\n"
-	                       "session_idle_timeout = 1800\n"
-	                       "session_absolute_timeout = 43200\n"
-	                       "log_level = info\n"
-	                       "[listener call-centre]\n"
-	                       "url = tcp://127.0.0.1:%d\n"
-	                       "events = tcp://127.0.0.1:%d\n"
-	                       "[listener tech-centre]\n"
-	                       "url = tcp://127.0.0.1:%d\n"
-	                       "events = tcp://127.0.0.1:%d\n",
-	                       sock, app_pw, base, base + 2, base + 1, base + 3);
+	char *text = xasprintf(
+	    "[database]\n"
+	    "conninfo = host=%s dbname=" CLUSTER_DBNAME " user=" MIGRATE_APP_ROLE " password=%s\n"
+	    "[server]\n"
+	    "workers = 4\n"
+	    "session_idle_timeout = 1800\n"
+	    "session_absolute_timeout = 43200\n"
+	    "log_level = info\n"
+	    "tracking_url_template = https://tracking.example.jp/?no={tracking}\n"
+	    "[listener call-centre]\n"
+	    "url = tcp://127.0.0.1:%d\n"
+	    "events = tcp://127.0.0.1:%d\n"
+	    "[listener tech-centre]\n"
+	    "url = tcp://127.0.0.1:%d\n"
+	    "events = tcp://127.0.0.1:%d\n",
+	    sock, app_pw, base, base + 2, base + 1, base + 3);
 	int rc = file_write(conf, text, 0600);
 
 	secret_free(text);
