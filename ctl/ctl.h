@@ -85,6 +85,7 @@ extern const struct ctl_cmd ctl_cmd_user_list;
 extern const struct ctl_cmd ctl_cmd_audit_tail;
 extern const struct ctl_cmd ctl_cmd_demo_up;
 extern const struct ctl_cmd ctl_cmd_demo_down;
+extern const struct ctl_cmd ctl_cmd_controls_import;
 extern const struct ctl_cmd ctl_cmd_demo_seed;
 
 /* Prints a usage error for cmd ("kuractl: MSG" and where to find help); returns

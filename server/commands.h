@@ -54,4 +54,21 @@ int document_get(struct request *r);
 
 /* incidents.c */
 /* risks.c */
+int asset_create(struct request *r);
+int asset_update(struct request *r);
+int asset_get(struct request *r);
+int asset_list(struct request *r);
+int risk_create(struct request *r);
+int risk_update(struct request *r);
+int risk_accept(struct request *r);
+int risk_review(struct request *r);
+int risk_get(struct request *r);
+int risk_list(struct request *r);
+int risk_due(struct request *r);
+int risk_matrix(struct request *r);
+int risk_matrix_set(struct request *r);
+int risk_cadence_set(struct request *r);
+int risk_export(struct request *r);
+int control_list(struct request *r);
+
 #endif

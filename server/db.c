@@ -311,6 +311,193 @@ static const struct db_statement {
 	                                                                                       " ORDER BY d.version DESC LIMIT 1" },
 	/* ---- incidents (incidents.c) ---- */
 	/* ---- risk register (risks.c) ---- */
+	/* The register (schema/009_risks.sql). Levels and next reviews come from the view
+	 * kura.risk_register, which scores through the stored matrix. Dates are YYYY-MM-DD. */
+	[STMT_RISK_USER_ID] = { "risk_user_id", 1,
+	                        "SELECT id FROM kura.users WHERE login = $1 AND disabled_at IS NULL" },
+	/* Days from today to $1 (negative: in the past). */
+	[STMT_RISK_DAYS] = { "risk_days", 1, "SELECT $1::date - current_date" },
+	[STMT_RISK_CONTROLS_UNKNOWN] = { "risk_controls_unknown", 1,
+	                                 "SELECT string_agg(x, ', ' ORDER BY x) FROM unnest($1::text[]) AS x"
+	                                 " WHERE NOT EXISTS (SELECT FROM kura.controls c WHERE c.id = x)" },
+	[STMT_ASSET_CREATE] = { "asset_create", 11,
+	                        "INSERT INTO kura.assets (name, type, owner, location, confidentiality,"
+	                        " integrity, availability, personal_data, in_scope, description, created_by)"
+	                        " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, $8, $9, coalesce($10, ''), $11)"
+	                        " RETURNING id, version" },
+	/* $1 id, $2 version (NULL: any), then the fields; NULL keeps a field as it is. */
+	[STMT_ASSET_UPDATE] = { "asset_update", 12,
+	                        "UPDATE kura.assets SET name = coalesce($3, name), type = coalesce($4, type),"
+	                        " owner = coalesce($5::bigint, owner), location = coalesce($6, location),"
+	                        " confidentiality = coalesce($7::int, confidentiality),"
+	                        " integrity = coalesce($8::int, integrity),"
+	                        " availability = coalesce($9::int, availability),"
+	                        " personal_data = coalesce($10::boolean, personal_data),"
+	                        " in_scope = coalesce($11::boolean, in_scope),"
+	                        " description = coalesce($12, description), version = version + 1"
+	                        " WHERE id = $1 AND ($2::int IS NULL OR version = $2::int) RETURNING version" },
+	[STMT_ASSET_STATE] = { "asset_state", 1, "SELECT version FROM kura.assets WHERE id = $1" },
+	[STMT_ASSET_GET] = { "asset_get", 1,
+	                     "SELECT a.id, a.name, a.type, u.login, u.display_name, a.location,"
+	                     " a.confidentiality, a.integrity, a.availability, a.personal_data, a.in_scope,"
+	                     " a.description, to_char(a.created_at AT TIME ZONE 'UTC',"
+	                     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.version"
+	                     " FROM kura.assets a JOIN kura.users u ON u.id = a.owner WHERE a.id = $1" },
+	[STMT_ASSET_RISKS] = { "asset_risks", 1,
+	                       "SELECT g.id, g.threat, g.likelihood, g.impact, g.level, g.residual_level,"
+	                       " g.treatment, to_char(g.next_review, 'YYYY-MM-DD'), g.overdue"
+	                       " FROM kura.risk_register g WHERE g.asset_id = $1"
+	                       " ORDER BY g.level_rank DESC, g.id" },
+	/* $1 type, $2 in scope (NULL: either), $3 limit. */
+	[STMT_ASSET_LIST] = { "asset_list", 3,
+	                      "SELECT a.id, a.name, a.type, u.login, a.location, a.confidentiality,"
+	                      " a.integrity, a.availability, a.personal_data, a.in_scope,"
+	                      " (SELECT count(*) FROM kura.risks r WHERE r.asset_id = a.id), a.version"
+	                      " FROM kura.assets a JOIN kura.users u ON u.id = a.owner"
+	                      " WHERE ($1::text IS NULL OR a.type = $1)"
+	                      " AND ($2::boolean IS NULL OR a.in_scope = $2::boolean)"
+	                      " ORDER BY a.id LIMIT $3" },
+	[STMT_RISK_CREATE] = { "risk_create", 13,
+	                       "INSERT INTO kura.risks (asset_id, threat, vulnerability, description, owner,"
+	                       " likelihood, impact, treatment, treatment_plan, residual_likelihood,"
+	                       " residual_impact, identified_on, created_by)"
+	                       " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, $8, coalesce($9, ''),"
+	                       " $10, $11, coalesce($12::date, current_date), $13) RETURNING id" },
+	/* $1 id, $2 version (NULL: any), then the fields; NULL keeps a field as it is. A
+	 * treatment other than accept ends an acceptance. */
+	[STMT_RISK_UPDATE] = { "risk_update", 13,
+	                       "UPDATE kura.risks SET asset_id = coalesce($3::bigint, asset_id),"
+	                       " threat = coalesce($4, threat), vulnerability = coalesce($5, vulnerability),"
+	                       " description = coalesce($6, description), owner = coalesce($7::bigint, owner),"
+	                       " likelihood = coalesce($8::int, likelihood), impact = coalesce($9::int, impact),"
+	                       " treatment = coalesce($10::text, treatment),"
+	                       " treatment_plan = coalesce($11, treatment_plan),"
+	                       " residual_likelihood = coalesce($12::int, residual_likelihood),"
+	                       " residual_impact = coalesce($13::int, residual_impact),"
+	                       " accepted_by = CASE WHEN $10::text IS NULL THEN accepted_by END,"
+	                       " accepted_at = CASE WHEN $10::text IS NULL THEN accepted_at END,"
+	                       " accept_reason = CASE WHEN $10::text IS NULL THEN accept_reason END,"
+	                       " accept_expires = CASE WHEN $10::text IS NULL THEN accept_expires END,"
+	                       " version = version + 1"
+	                       " WHERE id = $1 AND ($2::int IS NULL OR version = $2::int) RETURNING version" },
+	[STMT_RISK_STATE] = { "risk_state", 1, "SELECT version FROM kura.risks WHERE id = $1" },
+	/* Makes the risk's controls exactly $2 (a text[]). */
+	[STMT_RISK_CONTROLS_SET] = { "risk_controls_set", 2,
+	                             "WITH d AS (DELETE FROM kura.risk_controls WHERE risk_id = $1::bigint"
+	                             "  AND control_id <> ALL ($2::text[]))"
+	                             " INSERT INTO kura.risk_controls (risk_id, control_id)"
+	                             " SELECT $1::bigint, c FROM unnest($2::text[]) AS c ON CONFLICT DO NOTHING" },
+	/* $1 id, $2 the accepting user, $3 reason, $4 expiry date. */
+	[STMT_RISK_ACCEPT] = { "risk_accept", 4,
+	                       "UPDATE kura.risks SET treatment = 'accept', accepted_by = $2, accepted_at = now(),"
+	                       " accept_reason = $3, accept_expires = $4::date, version = version + 1"
+	                       " WHERE id = $1 RETURNING version" },
+	/* $1 id, $2 date (NULL: today), $3 reviewer, $4 notes: the review keeps the scores as
+	 * they are now;
+	 * the next review counts from the latest review date. */
+	[STMT_RISK_REVIEW] = { "risk_review", 4,
+	                       "WITH rv AS (INSERT INTO kura.risk_reviews (risk_id, reviewed_on, reviewer,"
+	                       "  likelihood, impact, level, residual_likelihood, residual_impact,"
+	                       "  residual_level, notes)"
+	                       "  SELECT g.id, coalesce($2::date, current_date), $3::bigint, g.likelihood, g.impact, g.level,"
+	                       "  g.residual_likelihood, g.residual_impact, g.residual_level, $4::text"
+	                       "  FROM kura.risk_register g WHERE g.id = $1::bigint RETURNING risk_id)"
+	                       " UPDATE kura.risks r"
+	                       " SET last_reviewed_on = GREATEST(r.last_reviewed_on, coalesce($2::date, current_date)),"
+	                       " version = r.version + 1 FROM rv WHERE r.id = rv.risk_id RETURNING r.version" },
+	[STMT_RISK_GET] = { "risk_get", 1,
+	                    "SELECT g.id, g.asset_id, a.name, g.threat, g.vulnerability, g.description,"
+	                    " u.login, u.display_name, g.likelihood, g.impact, g.level, g.treatment,"
+	                    " g.treatment_plan, g.residual_likelihood, g.residual_impact, g.residual_level,"
+	                    " ac.login, to_char(g.accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	                    " g.accept_reason, to_char(g.accept_expires, 'YYYY-MM-DD'), g.acceptance_expired,"
+	                    " to_char(g.identified_on, 'YYYY-MM-DD'), to_char(g.last_reviewed_on, 'YYYY-MM-DD'),"
+	                    " to_char(g.next_review, 'YYYY-MM-DD'), g.overdue, g.current_level, g.version"
+	                    " FROM kura.risk_register g JOIN kura.assets a ON a.id = g.asset_id"
+	                    " JOIN kura.users u ON u.id = g.owner LEFT JOIN kura.users ac ON ac.id = g.accepted_by"
+	                    " WHERE g.id = $1" },
+	[STMT_RISK_GET_CONTROLS] = { "risk_get_controls", 1,
+	                             "SELECT c.id, c.title FROM kura.risk_controls rc"
+	                             " JOIN kura.controls c ON c.id = rc.control_id WHERE rc.risk_id = $1"
+	                             " ORDER BY string_to_array(c.id, '.')::int[]" },
+	[STMT_RISK_GET_REVIEWS] = { "risk_get_reviews", 1,
+	                            "SELECT to_char(v.reviewed_on, 'YYYY-MM-DD'), u.login, u.display_name,"
+	                            " v.likelihood, v.impact, v.level, v.residual_likelihood, v.residual_impact,"
+	                            " v.residual_level, v.notes FROM kura.risk_reviews v"
+	                            " JOIN kura.users u ON u.id = v.reviewer WHERE v.risk_id = $1"
+	                            " ORDER BY v.reviewed_on DESC, v.id DESC" },
+	[STMT_RISK_GET_SCORES] = { "risk_get_scores", 1,
+	                           "SELECT to_char(s.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	                           " u.login, s.likelihood, s.impact, s.level, s.residual_likelihood,"
+	                           " s.residual_impact, s.residual_level FROM kura.risk_scores s"
+	                           " LEFT JOIN kura.users u ON u.id = s.by_user WHERE s.risk_id = $1"
+	                           " ORDER BY s.id" },
+	/* $1 level, $2 owner's login, $3 treatment ('none': not decided), $4 overdue only,
+	 * $5 asset, $6 likelihood, $7 impact, $8 whether $1, $6, $7 are residual, $9 limit. */
+	[STMT_RISK_LIST] = { "risk_list", 9,
+	                     "SELECT g.id, g.threat, g.asset_id, a.name, u.login, g.likelihood, g.impact,"
+	                     " g.level, g.residual_likelihood, g.residual_impact, g.residual_level,"
+	                     " g.treatment, to_char(g.next_review, 'YYYY-MM-DD'), g.overdue,"
+	                     " g.acceptance_expired, g.version"
+	                     " FROM kura.risk_register g JOIN kura.assets a ON a.id = g.asset_id"
+	                     " JOIN kura.users u ON u.id = g.owner"
+	                     " WHERE ($1::text IS NULL OR"
+	                     "  CASE WHEN $8::boolean THEN g.residual_level ELSE g.level END = $1::text)"
+	                     " AND ($2::text IS NULL OR u.login = $2::text)"
+	                     " AND ($3::text IS NULL OR coalesce(g.treatment, 'none') = $3::text)"
+	                     " AND (NOT $4::boolean OR g.overdue)"
+	                     " AND ($5::bigint IS NULL OR g.asset_id = $5::bigint)"
+	                     " AND ($6::int IS NULL OR"
+	                     "  CASE WHEN $8::boolean THEN g.residual_likelihood ELSE g.likelihood END = $6::int)"
+	                     " AND ($7::int IS NULL OR"
+	                     "  CASE WHEN $8::boolean THEN g.residual_impact ELSE g.impact END = $7::int)"
+	                     " ORDER BY g.level_rank DESC, g.likelihood * g.impact DESC, g.id LIMIT $9" },
+	/* Reviews past their date and acceptances past theirs, for managers. */
+	[STMT_RISK_DUE] = { "risk_due", 0,
+	                    "SELECT g.id, g.threat, a.name, u.login, g.current_level,"
+	                    " to_char(g.next_review, 'YYYY-MM-DD'), g.overdue,"
+	                    " to_char(g.accept_expires, 'YYYY-MM-DD'), g.acceptance_expired, ac.login"
+	                    " FROM kura.risk_register g JOIN kura.assets a ON a.id = g.asset_id"
+	                    " JOIN kura.users u ON u.id = g.owner LEFT JOIN kura.users ac ON ac.id = g.accepted_by"
+	                    " WHERE g.overdue OR g.acceptance_expired ORDER BY g.next_review, g.id" },
+	/* Every cell, impact 5 first, with how many risks score there before and after
+	 * treatment. */
+	[STMT_RISK_MATRIX] = { "risk_matrix", 0,
+	                       "SELECT m.likelihood, m.impact, m.level,"
+	                       " (SELECT count(*) FROM kura.risks r"
+	                       "  WHERE r.likelihood = m.likelihood AND r.impact = m.impact),"
+	                       " (SELECT count(*) FROM kura.risks r"
+	                       "  WHERE r.residual_likelihood = m.likelihood AND r.residual_impact = m.impact)"
+	                       " FROM kura.risk_matrix m ORDER BY m.impact DESC, m.likelihood" },
+	[STMT_RISK_LEVELS] = { "risk_levels", 0,
+	                       "SELECT name, rank, review_days FROM kura.risk_levels ORDER BY rank" },
+	[STMT_RISK_MATRIX_SET] = { "risk_matrix_set", 3,
+	                           "UPDATE kura.risk_matrix SET level = $3"
+	                           " WHERE likelihood = $1::int AND impact = $2::int RETURNING level" },
+	[STMT_RISK_CADENCE_SET] = { "risk_cadence_set", 2,
+	                            "UPDATE kura.risk_levels SET review_days = $2::int WHERE name = $1"
+	                            " RETURNING review_days" },
+	/* The statement of applicability: every control and the risks it is applied to. */
+	[STMT_CONTROL_LIST] = { "control_list", 0,
+	                        "SELECT c.id, c.title, array_to_string(ARRAY(SELECT rc.risk_id"
+	                        " FROM kura.risk_controls rc WHERE rc.control_id = c.id ORDER BY rc.risk_id), ',')"
+	                        " FROM kura.controls c ORDER BY string_to_array(c.id, '.')::int[]" },
+	/* The register as one CSV row a risk, all text. */
+	[STMT_RISK_EXPORT] = { "risk_export", 0,
+	                       "SELECT g.id::text, a.name, a.type, g.threat, g.vulnerability, g.description,"
+	                       " u.login, g.likelihood::text, g.impact::text, g.level, coalesce(g.treatment, ''),"
+	                       " g.treatment_plan, array_to_string(ARRAY(SELECT rc.control_id"
+	                       "  FROM kura.risk_controls rc WHERE rc.risk_id = g.id"
+	                       "  ORDER BY string_to_array(rc.control_id, '.')::int[]), ' '),"
+	                       " coalesce(g.residual_likelihood::text, ''), coalesce(g.residual_impact::text, ''),"
+	                       " coalesce(g.residual_level, ''), coalesce(ac.login, ''),"
+	                       " coalesce(g.accept_reason, ''), coalesce(to_char(g.accept_expires, 'YYYY-MM-DD'), ''),"
+	                       " to_char(g.identified_on, 'YYYY-MM-DD'),"
+	                       " coalesce(to_char(g.last_reviewed_on, 'YYYY-MM-DD'), ''),"
+	                       " to_char(g.next_review, 'YYYY-MM-DD')"
+	                       " FROM kura.risk_register g JOIN kura.assets a ON a.id = g.asset_id"
+	                       " JOIN kura.users u ON u.id = g.owner LEFT JOIN kura.users ac ON ac.id = g.accepted_by"
+	                       " ORDER BY g.id" },
 };
 /* clang-format on */
 
