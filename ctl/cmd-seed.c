@@ -20,13 +20,13 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define SEED_CASES_MAX     10000000L
-#define SEED_PER_MONTH     25000 /* cases a month at most: receipts keep five digits */
-#define SEED_MONTHS_MIN    36
-#define SEED_USERS_MAX     16
-#define SEED_ITEMS_MAX     4
-#define SEED_NOTES_MAX     3
-#define SEED_AUDIT_MAX     4 /* audit rows of one case */
+#define SEED_CASES_MAX  10000000L
+#define SEED_PER_MONTH  25000 /* cases a month at most: receipts keep five digits */
+#define SEED_MONTHS_MIN 36
+#define SEED_USERS_MAX  16
+#define SEED_ITEMS_MAX  4
+#define SEED_NOTES_MAX  3
+
 #define SEED_COPY_FLUSH    (1u << 20)
 #define SEED_DROP_INDEXES  10000 /* from this many cases on, secondary indexes are rebuilt */
 #define SEED_SEALER_LOCK   "7743220896938615150" /* kura.audit_seal()'s lock: 'kurachan' */
@@ -201,32 +201,72 @@ static const char *const seed_reply_note[] = {
 	"FAXにてご回答受領。",
 };
 
-/* The stages in order (schema: kura.stages), and how many days each takes at least and at
- * most before its stamp. */
+static const char *const seed_worklog[] = {
+	"クローン作成 (不良セクタをスキップして2パス)。",
+	"ファームウェア領域の修復、モジュール再書き込み。",
+	"ヘッド交換 (ドナー品)、クリーンベンチで作業。",
+	"ファイルシステム解析、MFTの再構築。",
+	"RAIDパラメータ (ストライプサイズ、順序) の特定と仮想再構築。",
+	"復旧データのリスト作成と検証。",
+};
+static const char *const seed_remark[] = { "外装に傷あり (受付時に写真撮影済み)",
+	                                   "お客様立ち会いのもと確認", "付属品の数を再確認済み" };
+static const char *const seed_erase_method[] = { "上書き消去 (3パス)", "暗号化消去",
+	                                         "物理破壊 (破砕)" };
+static const char *const seed_carrier[] = { "ヤマト運輸", "佐川急便", "日本郵便" };
+
+/* The stages in order (schema: kura.stages), how many days each takes at least and at most
+ * before its stamp, where its stamp is put and by whom, and where it moves the items. */
+enum seed_who { WHO_INTAKE, WHO_TECH, WHO_OPERATOR, WHO_SHIPPER, WHO_ANY_TECH };
 static const struct {
 	const char *name;
 	int days_min, days_max;
+	enum seed_who who;
+	const char *move_to; /* NULL: no move */
 } seed_stages[] = {
-	{ "intake", 0, 2 },   { "analysis", 1, 4 }, { "report", 2, 8 },  { "reply", 1, 10 },
-	{ "recovery", 2, 9 }, { "shipping", 1, 4 }, { "erasure", 5, 9 }, { "closed", 0, 0 },
+	{ "intake", 0, 2, WHO_INTAKE, "before-analysis" },
+	{ "analysis", 1, 4, WHO_TECH, "analysis-bench" },
+	{ "report", 2, 8, WHO_TECH, NULL },
+	{ "reply", 1, 10, WHO_OPERATOR, NULL },
+	{ "recovery", 2, 9, WHO_TECH, "awaiting-shipment" },
+	{ "shipping", 1, 4, WHO_SHIPPER, "shipped" },
+	{ "erasure", 5, 9, WHO_ANY_TECH, NULL },
+	{ "closed", 0, 0, WHO_INTAKE, NULL },
 };
-#define SEED_NSTAMPS 7 /* stamps: every stage but closed */
-#define SEED_CLOSED  7
+enum seed_stage {
+	ST_INTAKE,
+	ST_ANALYSIS,
+	ST_REPORT,
+	ST_REPLY,
+	ST_RECOVERY,
+	ST_SHIPPING,
+	ST_ERASURE
+};
+#define SEED_NSTAMPS       7 /* stamps: every stage but closed */
+#define SEED_CLOSED        7
+#define SEED_RETENTION_DAY 5 /* kurad.conf's image_retention_days by default */
 
 #define SEED_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ============================== generation ============================== */
 
 /* Who works at the centre: the accounts of the database, by role. */
+struct seed_staff {
+	long long id[SEED_USERS_MAX];
+	char login[SEED_USERS_MAX][40];
+	int n;
+};
 struct seed_users {
-	long long operators[SEED_USERS_MAX], techs[SEED_USERS_MAX], shippers[SEED_USERS_MAX];
-	int nop, ntech, nship;
+	struct seed_staff operators, techs, shippers, managers;
 };
 
 /* The fixed inputs of a seed: every pass regenerates the same cases from them. */
 struct seed_plan {
 	long n;
 	uint64_t seed;
+	int stage;                         /* every case at this stage, or -1: as time makes it */
+	bool sheet;                        /* the case sheet's tables exist (schema 007) */
+	bool pii_reads;                    /* kura.pii_reads exists (schema 010) */
 	int64_t start_us, span_us, now_us; /* cases are received in [start, start + span) */
 	struct seed_users users;
 	long long case_id0, note_id0, audit_id0; /* the ids before the first new one */
@@ -235,6 +275,7 @@ struct seed_plan {
 	char (*periods)[16];                     /* the existing receipt counters */
 	int *period_last;
 	int nperiods;
+	long device0, ndevices; /* the seed's analysis devices: AN-S<device0 + 1 ...> */
 };
 
 /* A running pass over the cases: ids and counters that depend on the cases before. */
@@ -244,6 +285,7 @@ struct seed_iter {
 	unsigned char hash[32];
 	char period[16];
 	int counter;
+	long bound; /* cases with an open device binding so far */
 };
 
 struct seed_note {
@@ -252,28 +294,56 @@ struct seed_note {
 	const char *segment, *body;
 };
 
+struct seed_stamp {
+	int64_t at;
+	int by; /* index into the staff of seed_stages[].who */
+	long long by_id;
+	const char *by_login, *segment, *remark, *outcome;
+	char device[16];
+};
+
 struct seed_audit {
 	long long id, user_id;
 	int64_t at;
-	const char *segment, *op, *outcome;
+	const char *segment, *op, *outcome, *login;
+	int stage; /* of a case.stamp, else -1 */
+	bool pii;  /* a read of personal data */
 	char peer[32];
 	uint8_t request_id[PROTO_ID_LEN];
-	bool write; /* its reply is stored */
 	uint8_t token_hash[32];
 };
 
+struct seed_worklog {
+	int64_t at;
+	const char *kind, *body;
+	int minutes;
+};
+
+#define SEED_AUDIT_MAX 12 /* audit rows of one case */
+
 struct seed_case {
-	long long id, created_by;
+	long long id, created_by, tech, approver;
 	char receipt[40];
 	int64_t received_us;
 	int stage; /* index into seed_stages */
-	int64_t stamp_us[SEED_NSTAMPS];
+	struct seed_stamp stamps[SEED_NSTAMPS];
+	/* The case sheet's columns. */
+	const char *decision; /* NULL: no reply recorded */
+	int64_t reply_at, ship_at;
+	long long reply_by, ship_by;
+	bool shipment, repair; /* a shipment recorded; to the repair centre */
+	const char *carrier;
+	char tracking[24];
+	bool docs, docs_approved;
+	int64_t docs_at;
 	char customer[160], phone[24], email[96], address[240], medium[200];
 	int nitems;
 	const char *item_kind[SEED_ITEMS_MAX];
 	char item_descr[SEED_ITEMS_MAX][160];
 	int nnotes;
 	struct seed_note notes[SEED_NOTES_MAX];
+	int nlogs;
+	struct seed_worklog logs[2];
 	int naudit;
 	struct seed_audit audit[SEED_AUDIT_MAX];
 };
@@ -309,12 +379,6 @@ seed_bytes(uint64_t *s, uint8_t *out, size_t len)
 	}
 }
 
-static long long
-seed_pick(uint64_t *s, const long long *ids, int n)
-{
-	return ids[seed_below(s, (unsigned)n)];
-}
-
 /* The receipt counter of a period before the seed (0 when none). */
 static int
 seed_period_last(const struct seed_plan *p, const char *period)
@@ -333,6 +397,22 @@ seed_iter_init(const struct seed_plan *p, struct seed_iter *it)
 	it->audit_id = p->audit_id0;
 	it->seq = p->seq0;
 	memcpy(it->hash, p->hash0, sizeof it->hash);
+}
+
+static const struct seed_staff *
+seed_staff_of(const struct seed_users *u, enum seed_who who)
+{
+	switch (who) {
+	case WHO_INTAKE:
+	case WHO_OPERATOR:
+		return &u->operators;
+	case WHO_SHIPPER:
+		return &u->shippers;
+	case WHO_TECH:
+	case WHO_ANY_TECH:
+		break;
+	}
+	return &u->techs;
 }
 
 static void
@@ -403,24 +483,139 @@ seed_note_add(struct seed_case *c, struct seed_iter *it, int64_t at, long long a
 	n->body = body;
 }
 
+/* An audit row of the case; stage >= 0 for a case.stamp, which is a stored write. */
 static void
 seed_audit_add(uint64_t *s, struct seed_case *c, struct seed_iter *it, int64_t at,
-               long long user_id, const char *segment, const char *op, bool write)
+               const struct seed_staff *staff, int who, const char *segment, const char *op,
+               int stage)
 {
 	struct seed_audit *a = &c->audit[c->naudit++];
 	bool call = strcmp(segment, "call-centre") == 0;
 
 	a->id = ++it->audit_id;
 	a->at = at;
-	a->user_id = user_id;
+	a->user_id = staff->id[who];
+	a->login = staff->login[who];
 	a->segment = segment;
 	a->op = op;
 	a->outcome = "ok";
-	a->write = write;
+	a->stage = stage;
+	a->pii = false;
 	snprintf(a->peer, sizeof a->peer, "10.%d.0.%u:%u", call ? 1 : 2, 10 + seed_below(s, 40),
 	         40000 + seed_below(s, 20000));
 	seed_bytes(s, a->request_id, sizeof a->request_id);
 	seed_bytes(s, a->token_hash, sizeof a->token_hash);
+}
+
+static void
+seed_case_audit_get(uint64_t *s, struct seed_case *c, struct seed_iter *it, int64_t at,
+                    const struct seed_staff *staff, const char *segment, bool pii)
+{
+	seed_audit_add(s, c, it, at, staff, (int)seed_below(s, (unsigned)staff->n), segment,
+	               "case.get", -1);
+	c->audit[c->naudit - 1].pii = pii;
+}
+
+/* The stamps due by now (or up to the plan's stage), who made them, what came of them. */
+static void
+seed_case_sheet(const struct seed_plan *p, struct seed_iter *it, struct seed_case *c, uint64_t *s)
+{
+	const struct seed_users *u = &p->users;
+	int tech = (int)seed_below(s, (unsigned)u->techs.n);
+	int64_t t = c->received_us;
+
+	c->stage = 0;
+	for (int st = 0; st < SEED_NSTAMPS; st++) {
+		int span = seed_stages[st].days_max - seed_stages[st].days_min;
+		struct seed_stamp *sp = &c->stamps[st];
+		const struct seed_staff *staff = seed_staff_of(u, seed_stages[st].who);
+
+		t += seed_stages[st].days_min * SEED_US_PER_DAY +
+		     (int64_t)seed_below(s, (unsigned)span * 1440u + 1u) * SEED_US_PER_MINUTE;
+		if (p->stage >= 0 ? st >= p->stage : t > p->now_us)
+			break;
+		sp->at = t;
+		sp->by = seed_stages[st].who == WHO_TECH ? tech
+		         : seed_stages[st].who == WHO_INTAKE
+		             ? 0
+		             : (int)seed_below(s, (unsigned)staff->n);
+		sp->by_id = seed_stages[st].who == WHO_INTAKE ? c->created_by : staff->id[sp->by];
+		sp->by_login = seed_stages[st].who == WHO_INTAKE ? u->operators.login[0]
+		                                                 : staff->login[sp->by];
+		sp->segment = staff == &u->operators ? "call-centre" : "tech-centre";
+		sp->remark = seed_below(s, 100) < 8
+		                 ? seed_remark[seed_below(s, SEED_COUNT(seed_remark))]
+		                 : NULL;
+		sp->outcome = NULL;
+		sp->device[0] = '\0';
+		c->stage = st + 1;
+	}
+	if (p->stage >= 0) {
+		/* Stamped in the last days: the cases are at the stage now. */
+		int64_t back = p->now_us - c->stamps[c->stage > 0 ? c->stage - 1 : 0].at;
+
+		for (int st = 0; st < c->stage && back < 0; st++)
+			c->stamps[st].at += back - SEED_US_PER_DAY;
+	}
+	if (c->stage > ST_INTAKE)
+		c->stamps[ST_INTAKE].by_login = NULL; /* set from created_by by the caller */
+	c->tech = u->techs.id[tech];
+	c->approver = u->managers.id[seed_below(s, (unsigned)u->managers.n)];
+	if (c->approver == c->tech)
+		c->approver = c->created_by;
+
+	/* The reply: recorded before its stamp (half of the cases waiting at reply have it). */
+	c->decision = NULL;
+	if (c->stage > ST_REPLY || (c->stage == ST_REPLY && seed_below(s, 2) == 0)) {
+		c->decision = seed_below(s, 100) < 85 ? "proceed" : "cancel";
+		c->reply_at = c->stage > ST_REPLY ? c->stamps[ST_REPLY].at - 2 * 3600 * 1000000LL
+		                                  : c->stamps[ST_REPORT].at + 3600 * 1000000LL;
+		c->reply_by = u->operators.id[seed_below(s, (unsigned)u->operators.n)];
+	}
+	if (c->stage > ST_REPLY)
+		c->stamps[ST_REPLY].outcome = c->decision;
+	if (c->stage > ST_RECOVERY)
+		c->stamps[ST_RECOVERY].outcome =
+		    strcmp(c->decision, "proceed") == 0 ? "recovered" : "cancelled";
+	c->shipment = c->stage > ST_SHIPPING || (c->stage == ST_SHIPPING && seed_below(s, 2) == 0);
+	c->repair = c->shipment && seed_below(s, 100) < 4;
+	if (c->shipment) {
+		c->ship_at = c->stage > ST_SHIPPING ? c->stamps[ST_SHIPPING].at - 3600 * 1000000LL
+		                                    : c->stamps[ST_RECOVERY].at + 3600 * 1000000LL;
+		c->ship_by = u->shippers.id[seed_below(s, (unsigned)u->shippers.n)];
+		c->carrier = seed_carrier[seed_below(s, SEED_COUNT(seed_carrier))];
+		snprintf(c->tracking, sizeof c->tracking, "%04u-%04u-%04u", seed_below(s, 10000),
+		         seed_below(s, 10000), seed_below(s, 10000));
+	}
+	if (c->stage > ST_SHIPPING)
+		c->stamps[ST_SHIPPING].outcome = c->repair ? "repair" : "shipped";
+	if (c->stage > ST_ERASURE) {
+		c->stamps[ST_ERASURE].outcome =
+		    seed_erase_method[seed_below(s, SEED_COUNT(seed_erase_method))];
+		snprintf(c->stamps[ST_ERASURE].device, sizeof c->stamps[0].device, "ER-01");
+	}
+	/* One analysis device per case from analysis to recovery; released ones go round. */
+	if (c->stage > ST_ANALYSIS) {
+		long k = c->stage > ST_RECOVERY
+		             ? (long)(it->i % (p->ndevices > 0 ? p->ndevices : 1))
+		             : it->bound++;
+		snprintf(c->stamps[ST_ANALYSIS].device, sizeof c->stamps[0].device, "AN-S%05ld",
+		         p->device0 + 1 + k);
+	}
+	/* The documents of the report; half of the cases at report have them issued. */
+	c->docs = c->stage > ST_REPORT || (c->stage == ST_REPORT && seed_below(s, 2) == 0);
+	c->docs_approved = c->stage > ST_REPORT;
+	c->docs_at = c->stage > ST_REPORT ? c->stamps[ST_REPORT].at - 20 * 3600 * 1000000LL
+	                                  : c->stamps[ST_ANALYSIS].at + 20 * 3600 * 1000000LL;
+	c->nlogs = 0;
+	for (int k = 0; c->stage > ST_ANALYSIS && k < 1 + (int)seed_below(s, 2); k++) {
+		struct seed_worklog *l = &c->logs[c->nlogs++];
+
+		l->at = c->stamps[ST_ANALYSIS].at + (k + 1) * 3 * 3600 * 1000000LL;
+		l->kind = seed_below(s, 3) == 0 ? "physical" : "logical";
+		l->minutes = 30 + 15 * (int)seed_below(s, 30);
+		l->body = seed_worklog[seed_below(s, SEED_COUNT(seed_worklog))];
+	}
 }
 
 /* Case it->i of the plan, with everything that hangs off it; advances it. */
@@ -430,13 +625,11 @@ seed_case_make(const struct seed_plan *p, struct seed_iter *it, struct seed_case
 	/* Each case its own stream, far from its neighbours' in splitmix's cycle. */
 	uint64_t s = seed_mix(seed_mix(p->seed) ^ (uint64_t)(p->case_id0 + it->i));
 	const struct seed_users *u = &p->users;
-	unsigned medium, symptom;
-	int64_t t;
+	unsigned medium, symptom, creator;
 	time_t secs;
 	struct tm tm;
 	char period[16];
 
-	memset(c, 0, offsetof(struct seed_case, customer));
 	c->nnotes = c->naudit = 0;
 	c->id = p->case_id0 + it->i + 1;
 	/* Evenly spread over the span, a little jitter, never out of order. */
@@ -451,22 +644,12 @@ seed_case_make(const struct seed_plan *p, struct seed_iter *it, struct seed_case
 		it->counter = seed_period_last(p, period);
 	}
 	snprintf(c->receipt, sizeof c->receipt, "%s-%05d", period, ++it->counter);
-	c->created_by = seed_pick(&s, u->operators, u->nop);
+	creator = seed_below(&s, (unsigned)u->operators.n);
+	c->created_by = u->operators.id[creator];
 
-	/* The stamps that are due by now: each stage takes its days after the one before. */
-	t = c->received_us;
-	c->stage = 0;
-	for (int st = 0; st < SEED_NSTAMPS; st++) {
-		int span = seed_stages[st].days_max - seed_stages[st].days_min;
-
-		t += seed_stages[st].days_min * SEED_US_PER_DAY +
-		     (int64_t)seed_below(&s, (unsigned)span * 1440u + 1u) * SEED_US_PER_MINUTE;
-		if (t > p->now_us)
-			break;
-		c->stamp_us[st] = t;
-		c->stage = st + 1;
-	}
-
+	seed_case_sheet(p, it, c, &s);
+	if (c->stage > ST_INTAKE)
+		c->stamps[ST_INTAKE].by_login = u->operators.login[creator];
 	seed_customer(&s, c);
 	medium = seed_below(&s, SEED_COUNT(seed_medium));
 	/* One of the medium's symptoms, each as likely. */
@@ -484,29 +667,39 @@ seed_case_make(const struct seed_plan *p, struct seed_iter *it, struct seed_case
 		seed_note_add(c, it, c->received_us + SEED_US_PER_MINUTE, c->created_by,
 		              "call-centre",
 		              seed_intake_note[seed_below(&s, SEED_COUNT(seed_intake_note))]);
-	if (c->stage > 1 && seed_below(&s, 100) < 40)
-		seed_note_add(c, it, c->stamp_us[1] + 30 * SEED_US_PER_MINUTE,
-		              seed_pick(&s, u->techs, u->ntech), "tech-centre",
+	if (c->stage > ST_ANALYSIS && seed_below(&s, 100) < 40)
+		seed_note_add(c, it, c->stamps[ST_ANALYSIS].at + 30 * SEED_US_PER_MINUTE, c->tech,
+		              "tech-centre",
 		              seed_tech_note[seed_below(&s, SEED_COUNT(seed_tech_note))]);
-	if (c->stage > 3 && seed_below(&s, 100) < 20)
-		seed_note_add(c, it, c->stamp_us[3] - 60 * SEED_US_PER_MINUTE,
-		              seed_pick(&s, u->operators, u->nop), "call-centre",
+	if (c->stage > ST_REPLY && seed_below(&s, 100) < 20)
+		seed_note_add(c, it, c->stamps[ST_REPLY].at - 60 * SEED_US_PER_MINUTE,
+		              u->operators.id[seed_below(&s, (unsigned)u->operators.n)],
+		              "call-centre",
 		              seed_reply_note[seed_below(&s, SEED_COUNT(seed_reply_note))]);
 
-	/* The audit history: the intake, the technician opening the case, the shipping clerk
-	 * looking it up, the last look before closing. */
-	seed_audit_add(&s, c, it, c->received_us, c->created_by, "call-centre", "case.create",
-	               true);
-	if (c->stage > 1)
-		seed_audit_add(&s, c, it, c->stamp_us[1] - 5 * SEED_US_PER_MINUTE,
-		               seed_pick(&s, u->techs, u->ntech), "tech-centre", "case.get", false);
-	if (c->stage > 5)
-		seed_audit_add(&s, c, it, c->stamp_us[5] - 5 * SEED_US_PER_MINUTE,
-		               seed_pick(&s, u->shippers, u->nship), "tech-centre", "case.get",
-		               false);
-	if (c->stage == SEED_CLOSED)
-		seed_audit_add(&s, c, it, c->stamp_us[6] + 5 * SEED_US_PER_MINUTE,
-		               seed_pick(&s, u->techs, u->ntech), "tech-centre", "case.get", false);
+	/* The audit history in time order: the intake, each stamp, and the cases opened
+	 * before a stamp (the operator calling the customer, the shipping clerk looking up
+	 * the address see personal data). */
+	seed_audit_add(&s, c, it, c->received_us, &u->operators, (int)creator, "call-centre",
+	               "case.create", -1);
+	for (int st = 0; st < c->stage; st++) {
+		const struct seed_stamp *sp = &c->stamps[st];
+		const struct seed_staff *staff = seed_staff_of(u, seed_stages[st].who);
+
+		if (st == ST_ANALYSIS)
+			seed_case_audit_get(&s, c, it, sp->at - 5 * SEED_US_PER_MINUTE, &u->techs,
+			                    "tech-centre", false);
+		if (st == ST_REPLY)
+			seed_case_audit_get(&s, c, it, sp->at - 3 * 3600 * 1000000LL, &u->operators,
+			                    "call-centre", true);
+		if (st == ST_SHIPPING)
+			seed_case_audit_get(&s, c, it, sp->at - 5 * SEED_US_PER_MINUTE,
+			                    &u->shippers, "tech-centre", true);
+		if (!p->sheet)
+			continue;
+		seed_audit_add(&s, c, it, sp->at, staff, st == ST_INTAKE ? (int)creator : sp->by,
+		               sp->segment, "case.stamp", st);
+	}
 	it->i++;
 }
 
@@ -529,6 +722,12 @@ seed_put(struct seed_copy *cp, const char *s, size_t len)
 	}
 	memcpy(cp->buf + cp->len, s, len);
 	cp->len += len;
+}
+
+static void
+seed_sep(struct seed_copy *cp, bool last)
+{
+	seed_put(cp, last ? "\n" : "\t", 1);
 }
 
 /* A text field of COPY's text format: backslash, tab and line breaks escaped; NULL as \N. */
@@ -554,7 +753,7 @@ seed_text(struct seed_copy *cp, const char *s, bool last)
 			p++;
 		}
 	}
-	seed_put(cp, last ? "\n" : "\t", 1);
+	seed_sep(cp, last);
 }
 
 static void
@@ -564,6 +763,22 @@ seed_int(struct seed_copy *cp, long long v, bool last)
 
 	snprintf(num, sizeof num, "%lld", v);
 	seed_text(cp, num, last);
+}
+
+/* An id, or NULL for 0. */
+static void
+seed_id(struct seed_copy *cp, long long v, bool last)
+{
+	if (v == 0)
+		seed_text(cp, NULL, last);
+	else
+		seed_int(cp, v, last);
+}
+
+static void
+seed_bool(struct seed_copy *cp, bool v, bool last)
+{
+	seed_text(cp, v ? "t" : "f", last);
 }
 
 /* A bytea field: \\x and hex (the backslash escaped for COPY). */
@@ -577,7 +792,7 @@ seed_bytea(struct seed_copy *cp, const uint8_t *bytes, size_t len, bool last)
 	sodium_bin2hex(hex, sizeof hex, bytes, len);
 	seed_put(cp, "\\\\x", 3);
 	seed_put(cp, hex, 2 * len);
-	seed_put(cp, last ? "\n" : "\t", 1);
+	seed_sep(cp, last);
 }
 
 /* A time as PostgreSQL reads it (sql) or as the audit chain encodes it (!sql), in UTC. */
@@ -593,11 +808,16 @@ seed_time_format(int64_t us, bool sql, char *out, size_t size)
 	         (int)(us % 1000000), sql ? "+00" : "Z");
 }
 
+/* A time, or NULL for 0. */
 static void
 seed_time(struct seed_copy *cp, int64_t us, bool last)
 {
 	char buf[64];
 
+	if (us == 0) {
+		seed_text(cp, NULL, last);
+		return;
+	}
 	seed_time_format(us, true, buf, sizeof buf);
 	seed_text(cp, buf, last);
 }
@@ -651,46 +871,118 @@ enum seed_table {
 	SEED_CUSTOMERS,
 	SEED_ITEMS,
 	SEED_NOTES,
+	SEED_STAMPS,
+	SEED_CUSTODY,
+	SEED_BINDINGS,
+	SEED_WORKLOGS,
+	SEED_DOCUMENTS,
 	SEED_REPLIES,
 	SEED_AUDIT,
+	SEED_PII_READS,
 	SEED_NTABLES
 };
 
+/* What a table needs: SEED_NEED_SHEET the case sheet (schema 007), SEED_NEED_PII kura.pii_reads. */
+enum seed_need { SEED_NEED_CORE, SEED_NEED_SHEET, SEED_NEED_PII };
+
 static const struct {
 	const char *name; /* in schema kura */
-	const char *copy;
+	enum seed_need need;
+	const char *copy, *copy_sheet; /* the COPY without and with the case sheet */
 } seed_tables[SEED_NTABLES] = {
-	[SEED_CASES] = { "cases", "COPY kura.cases (id, receipt, received_at, stage, medium,"
-	                          " created_by, version) FROM STDIN" },
-	[SEED_CUSTOMERS] = { "case_customers", "COPY kura.case_customers (case_id, name, phone,"
-	                                       " email, address) FROM STDIN" },
-	[SEED_ITEMS] = { "case_items",
-	                 "COPY kura.case_items (case_id, seq, label, kind, description) FROM STDIN" },
-	[SEED_NOTES] = { "case_notes",
-	                 "COPY kura.case_notes (id, case_id, at, author, segment, body) FROM STDIN" },
-	[SEED_REPLIES] = { "request_replies", "COPY kura.request_replies (request_id, token_hash,"
-	                                      " user_id, op, object, reply, at) FROM STDIN" },
-	[SEED_AUDIT] = { "audit_log",
-	                 "COPY kura.audit_log (id, at, user_id, session_id, segment,"
-	                 " peer, op, object, outcome, request_id, seq, prev_hash, hash)"
-	                 " FROM STDIN" },
+	[SEED_CASES] = { "cases", SEED_NEED_CORE,
+	                 "COPY kura.cases (id, receipt, received_at, stage, medium, created_by,"
+	                 " version) FROM STDIN",
+	                 "COPY kura.cases (id, receipt, received_at, stage, medium, created_by,"
+	                 " version, assigned_to, reply_decision, reply_fax_date, reply_by, reply_at,"
+	                 " ship_address_confirmed, ship_carrier, ship_tracking, ship_repair, ship_by,"
+	                 " ship_at, shipped_at, erasure_due, closed_at) FROM STDIN" },
+	[SEED_CUSTOMERS] = { "case_customers", SEED_NEED_CORE,
+	                     "COPY kura.case_customers (case_id, name, phone, email, address)"
+	                     " FROM STDIN",
+	                     NULL },
+	[SEED_ITEMS] = { "case_items", SEED_NEED_CORE,
+	                 "COPY kura.case_items (case_id, seq, label, kind, description) FROM STDIN",
+	                 "COPY kura.case_items (case_id, seq, label, kind, description, location,"
+	                 " location_since) FROM STDIN" },
+	[SEED_NOTES] = { "case_notes", SEED_NEED_CORE,
+	                 "COPY kura.case_notes (id, case_id, at, author, segment, body) FROM STDIN",
+	                 NULL },
+	[SEED_STAMPS] = { "case_stamps", SEED_NEED_SHEET,
+	                  "COPY kura.case_stamps (case_id, stage, at, by_user, segment, verified,"
+	                  " remark, outcome, device) FROM STDIN",
+	                  NULL },
+	[SEED_CUSTODY] = { "custody_events", SEED_NEED_SHEET,
+	                   "COPY kura.custody_events (case_id, label, at, by_user, from_location,"
+	                   " to_location, reason) FROM STDIN",
+	                   NULL },
+	[SEED_BINDINGS] = { "device_bindings", SEED_NEED_SHEET,
+	                    "COPY kura.device_bindings (device_id, case_id, bound_at, bound_by,"
+	                    " released_at, released_by) FROM STDIN",
+	                    NULL },
+	[SEED_WORKLOGS] = { "work_logs", SEED_NEED_SHEET,
+	                    "COPY kura.work_logs (case_id, at, by_user, kind, minutes, body)"
+	                    " FROM STDIN",
+	                    NULL },
+	[SEED_DOCUMENTS] = { "documents", SEED_NEED_SHEET,
+	                     "COPY kura.documents (case_id, kind, version, content, sha256,"
+	                     " issued_by, issued_at, approved_by, approved_at) FROM STDIN",
+	                     NULL },
+	[SEED_REPLIES] = { "request_replies", SEED_NEED_CORE,
+	                   "COPY kura.request_replies (request_id, token_hash, user_id, op, object,"
+	                   " reply, at) FROM STDIN",
+	                   NULL },
+	[SEED_AUDIT] = { "audit_log", SEED_NEED_CORE,
+	                 "COPY kura.audit_log (id, at, user_id, session_id, segment, peer, op,"
+	                 " object, outcome, request_id, seq, prev_hash, hash) FROM STDIN",
+	                 NULL },
+	[SEED_PII_READS] = { "pii_reads", SEED_NEED_PII,
+	                     "COPY kura.pii_reads (at, user_id, session_id, segment, op, request_id,"
+	                     " case_ids) FROM STDIN",
+	                     NULL },
 };
 
-/* The reply case.create would have stored for this case: the real envelope. */
+static bool
+seed_table_used(const struct seed_plan *p, enum seed_table t)
+{
+	return seed_tables[t].need == SEED_NEED_CORE ||
+	       (seed_tables[t].need == SEED_NEED_SHEET && p->sheet) ||
+	       (seed_tables[t].need == SEED_NEED_PII && p->pii_reads);
+}
+
+/* What the audit row names: the receipt, and the stage of a stamp. */
+static void
+seed_audit_object(const struct seed_case *c, const struct seed_audit *a, char *out, size_t size)
+{
+	if (a->stage >= 0)
+		snprintf(out, size, "%s %s", c->receipt, seed_stages[a->stage].name);
+	else
+		snprintf(out, size, "%s", c->receipt);
+}
+
+/* The reply kurad would have stored for a write of this case: the real envelope. */
 static void
 seed_reply_pack(const struct seed_case *c, const struct seed_audit *a, struct proto_writer *w)
 {
-	char label[40];
+	char label[64], at[64];
 
 	proto_writer_reset(w);
 	proto_reply_ok_begin(w, a->request_id);
-	msgpack_pack_map(&w->pk, 2);
-	mp_packf(&w->pk, "s s s", "receipt", c->receipt, "labels");
-	msgpack_pack_array(&w->pk, (size_t)c->nitems);
-	for (int k = 0; k < c->nitems; k++) {
-		snprintf(label, sizeof label, "%s-%02d", c->receipt, k + 1);
-		mp_pack_str(&w->pk, label);
+	if (a->stage < 0) {
+		msgpack_pack_map(&w->pk, 2);
+		mp_packf(&w->pk, "s s s", "receipt", c->receipt, "labels");
+		msgpack_pack_array(&w->pk, (size_t)c->nitems);
+		for (int k = 0; k < c->nitems; k++) {
+			snprintf(label, sizeof label, "%s-%02d", c->receipt, k + 1);
+			mp_pack_str(&w->pk, label);
+		}
+		return;
 	}
+	seed_time_format(a->at, false, at, sizeof at);
+	memcpy(at + 19, "Z", 2); /* whole seconds, as kurad answers */
+	mp_packf(&w->pk, "{s s s s s {s s s s s s s s}}", "receipt", c->receipt, "stage",
+	         seed_stages[a->stage + 1].name, "stamped", "stage", seed_stages[a->stage].name,
+	         "at", at, "by", a->login, "outcome", c->stamps[a->stage].outcome);
 }
 
 /* One field of the chain's canonical record: a 4-byte big-endian length and the bytes, or
@@ -747,22 +1039,161 @@ seed_chain(struct seed_iter *it, const struct seed_audit *a, const char *object,
 	crypto_hash_sha256_final(&st, it->hash);
 }
 
+static void
+seed_rows_cases(struct seed_copy *cp, const struct seed_plan *p, const struct seed_case *c)
+{
+	char date[16];
+	bool sheet = p->sheet;
+
+	seed_int(cp, c->id, false);
+	seed_text(cp, c->receipt, false);
+	seed_time(cp, c->received_us, false);
+	seed_text(cp, seed_stages[c->stage].name, false);
+	seed_text(cp, c->medium, false);
+	seed_int(cp, c->created_by, false);
+	seed_int(cp, 1 + c->stage + (c->decision != NULL) + c->shipment, !sheet);
+	if (!sheet)
+		return;
+	seed_id(cp, c->stage > ST_ANALYSIS ? c->tech : 0, false);
+	seed_text(cp, c->decision, false);
+	if (c->decision != NULL) {
+		seed_time_format(c->reply_at - SEED_US_PER_DAY, true, date, sizeof date);
+		seed_text(cp, date, false); /* the date of the customer's fax: its first 10 bytes */
+	} else {
+		seed_text(cp, NULL, false);
+	}
+	seed_id(cp, c->decision != NULL ? c->reply_by : 0, false);
+	seed_time(cp, c->decision != NULL ? c->reply_at : 0, false);
+	if (c->shipment && !c->repair) {
+		seed_bool(cp, true, false);
+		seed_text(cp, c->carrier, false);
+		seed_text(cp, c->tracking, false);
+	} else {
+		seed_text(cp, NULL, false);
+		seed_text(cp, NULL, false);
+		seed_text(cp, NULL, false);
+	}
+	if (c->shipment)
+		seed_bool(cp, c->repair, false);
+	else
+		seed_text(cp, NULL, false);
+	seed_id(cp, c->shipment ? c->ship_by : 0, false);
+	seed_time(cp, c->shipment ? c->ship_at : 0, false);
+	seed_time(cp, c->stage > ST_SHIPPING ? c->stamps[ST_SHIPPING].at : 0, false);
+	seed_time(cp,
+	          c->stage > ST_SHIPPING
+	              ? c->stamps[ST_SHIPPING].at + SEED_RETENTION_DAY * SEED_US_PER_DAY
+	              : 0,
+	          false);
+	seed_time(cp, c->stage > ST_ERASURE ? c->stamps[ST_ERASURE].at : 0, true);
+}
+
+/* Where the case's items are after its stamps, and since when. */
+static const char *
+seed_location(const struct seed_case *c, int64_t *since)
+{
+	const char *where = "intake-counter";
+
+	*since = c->received_us;
+	for (int st = 0; st < c->stage; st++) {
+		if (seed_stages[st].move_to == NULL)
+			continue;
+		where = st == ST_SHIPPING && c->repair ? "repair-centre" : seed_stages[st].move_to;
+		*since = c->stamps[st].at;
+	}
+	return where;
+}
+
+static void
+seed_rows_custody(struct seed_copy *cp, const struct seed_case *c, const char *label)
+{
+	const char *from = NULL;
+
+	for (int st = -1; st < c->stage; st++) {
+		const char *to, *reason;
+		char why[64];
+		int64_t at;
+		long long by;
+
+		if (st < 0) {
+			to = "intake-counter", reason = "received", at = c->received_us;
+			by = c->created_by;
+		} else if (seed_stages[st].move_to != NULL) {
+			to = st == ST_SHIPPING && c->repair ? "repair-centre"
+			                                    : seed_stages[st].move_to;
+			at = c->stamps[st].at;
+			by = c->stamps[st].by_id;
+			reason = st == ST_INTAKE     ? "intake stamped"
+			         : st == ST_ANALYSIS ? "analysis started"
+			         : st == ST_SHIPPING ? "shipping stamped"
+			                             : NULL;
+			if (reason == NULL) {
+				snprintf(why, sizeof why, "recovery stamped: %s",
+				         c->stamps[ST_RECOVERY].outcome);
+				reason = why;
+			}
+		} else {
+			continue;
+		}
+		seed_int(cp, c->id, false);
+		seed_text(cp, label, false);
+		seed_time(cp, at, false);
+		seed_int(cp, by, false);
+		seed_text(cp, from, false);
+		seed_text(cp, to, false);
+		seed_text(cp, reason, true);
+		from = to;
+	}
+}
+
+static void
+seed_rows_documents(struct seed_copy *cp, const struct seed_case *c)
+{
+	static const char *const kinds[] = { "report", "estimate", "data_list" };
+	unsigned char sha[32];
+	char content[512];
+
+	for (int k = 0; c->docs && k < 3; k++) {
+		if (k == 0)
+			snprintf(
+			    content, sizeof content,
+			    "調査報告書 %s\n媒体: %s\n所見: 物理障害あり、クローン作成後に論理解析。\n"
+			    "復旧見込み: 主要データの大部分",
+			    c->receipt, c->medium);
+		else if (k == 1)
+			snprintf(content, sizeof content,
+			         "お見積書 %s\n復旧作業一式: %u,000円 (税込)\n納期: 承認後5営業日",
+			         c->receipt, 30 + (unsigned)(c->id % 270));
+		else
+			snprintf(content, sizeof content,
+			         "データリスト %s\n/写真/ 1,204 ファイル\n/書類/ 318 ファイル\n"
+			         "/その他/ 57 ファイル",
+			         c->receipt);
+		crypto_hash_sha256(sha, (const unsigned char *)content, strlen(content));
+		seed_int(cp, c->id, false);
+		seed_text(cp, kinds[k], false);
+		seed_int(cp, 1, false);
+		seed_text(cp, content, false);
+		seed_bytea(cp, sha, sizeof sha, false);
+		seed_int(cp, c->tech, false);
+		seed_time(cp, c->docs_at + k * SEED_US_PER_MINUTE, false);
+		seed_id(cp, c->docs_approved ? c->approver : 0, false);
+		seed_time(cp, c->docs_approved ? c->docs_at + 3600 * 1000000LL : 0, true);
+	}
+}
+
 /* The rows of table t for case c. */
 static void
-seed_rows(struct seed_copy *cp, enum seed_table t, const struct seed_case *c, struct seed_iter *it,
-          struct proto_writer *w)
+seed_rows(struct seed_copy *cp, const struct seed_plan *p, enum seed_table t,
+          const struct seed_case *c, struct seed_iter *it, struct proto_writer *w)
 {
-	char label[40];
+	char label[64], object[64];
+	int64_t since;
+	const char *where;
 
 	switch (t) {
 	case SEED_CASES:
-		seed_int(cp, c->id, false);
-		seed_text(cp, c->receipt, false);
-		seed_time(cp, c->received_us, false);
-		seed_text(cp, seed_stages[c->stage].name, false);
-		seed_text(cp, c->medium, false);
-		seed_int(cp, c->created_by, false);
-		seed_int(cp, 1 + c->stage, true);
+		seed_rows_cases(cp, p, c);
 		break;
 	case SEED_CUSTOMERS:
 		seed_int(cp, c->id, false);
@@ -772,13 +1203,18 @@ seed_rows(struct seed_copy *cp, enum seed_table t, const struct seed_case *c, st
 		seed_text(cp, c->address, true);
 		break;
 	case SEED_ITEMS:
+		where = seed_location(c, &since);
 		for (int k = 0; k < c->nitems; k++) {
 			snprintf(label, sizeof label, "%s-%02d", c->receipt, k + 1);
 			seed_int(cp, c->id, false);
 			seed_int(cp, k + 1, false);
 			seed_text(cp, label, false);
 			seed_text(cp, c->item_kind[k], false);
-			seed_text(cp, c->item_descr[k], true);
+			seed_text(cp, c->item_descr[k], !p->sheet);
+			if (p->sheet) {
+				seed_text(cp, where, false);
+				seed_time(cp, since, true);
+			}
 		}
 		break;
 	case SEED_NOTES:
@@ -791,18 +1227,63 @@ seed_rows(struct seed_copy *cp, enum seed_table t, const struct seed_case *c, st
 			seed_text(cp, c->notes[k].body, true);
 		}
 		break;
+	case SEED_STAMPS:
+		for (int st = 0; st < c->stage; st++) {
+			const struct seed_stamp *sp = &c->stamps[st];
+
+			seed_int(cp, c->id, false);
+			seed_text(cp, seed_stages[st].name, false);
+			seed_time(cp, sp->at, false);
+			seed_int(cp, sp->by_id, false);
+			seed_text(cp, sp->segment, false);
+			seed_text(cp, c->receipt, false);
+			seed_text(cp, sp->remark, false);
+			seed_text(cp, sp->outcome, false);
+			seed_text(cp, sp->device[0] != '\0' ? sp->device : NULL, true);
+		}
+		break;
+	case SEED_CUSTODY:
+		for (int k = 0; k < c->nitems; k++) {
+			snprintf(label, sizeof label, "%s-%02d", c->receipt, k + 1);
+			seed_rows_custody(cp, c, label);
+		}
+		break;
+	case SEED_BINDINGS:
+		if (c->stage <= ST_ANALYSIS)
+			break;
+		seed_text(cp, c->stamps[ST_ANALYSIS].device, false);
+		seed_int(cp, c->id, false);
+		seed_time(cp, c->stamps[ST_ANALYSIS].at, false);
+		seed_int(cp, c->stamps[ST_ANALYSIS].by_id, false);
+		seed_time(cp, c->stage > ST_RECOVERY ? c->stamps[ST_RECOVERY].at : 0, false);
+		seed_id(cp, c->stage > ST_RECOVERY ? c->stamps[ST_RECOVERY].by_id : 0, true);
+		break;
+	case SEED_WORKLOGS:
+		for (int k = 0; k < c->nlogs; k++) {
+			seed_int(cp, c->id, false);
+			seed_time(cp, c->logs[k].at, false);
+			seed_int(cp, c->tech, false);
+			seed_text(cp, c->logs[k].kind, false);
+			seed_int(cp, c->logs[k].minutes, false);
+			seed_text(cp, c->logs[k].body, true);
+		}
+		break;
+	case SEED_DOCUMENTS:
+		seed_rows_documents(cp, c);
+		break;
 	case SEED_REPLIES:
 		for (int k = 0; k < c->naudit; k++) {
 			const struct seed_audit *a = &c->audit[k];
 
-			if (!a->write)
+			if (strcmp(a->op, "case.get") == 0)
 				continue;
+			seed_audit_object(c, a, object, sizeof object);
 			seed_reply_pack(c, a, w);
 			seed_bytea(cp, a->request_id, sizeof a->request_id, false);
 			seed_bytea(cp, a->token_hash, sizeof a->token_hash, false);
 			seed_int(cp, a->user_id, false);
 			seed_text(cp, a->op, false);
-			seed_text(cp, c->receipt, false);
+			seed_text(cp, object, false);
 			seed_bytea(cp, (const uint8_t *)w->buf.data, w->buf.size, false);
 			seed_time(cp, a->at, true);
 		}
@@ -812,7 +1293,8 @@ seed_rows(struct seed_copy *cp, enum seed_table t, const struct seed_case *c, st
 			const struct seed_audit *a = &c->audit[k];
 			unsigned char prev[32];
 
-			seed_chain(it, a, c->receipt, prev);
+			seed_audit_object(c, a, object, sizeof object);
+			seed_chain(it, a, object, prev);
 			seed_int(cp, a->id, false);
 			seed_time(cp, a->at, false);
 			seed_int(cp, a->user_id, false);
@@ -820,12 +1302,28 @@ seed_rows(struct seed_copy *cp, enum seed_table t, const struct seed_case *c, st
 			seed_text(cp, a->segment, false);
 			seed_text(cp, a->peer, false);
 			seed_text(cp, a->op, false);
-			seed_text(cp, c->receipt, false);
+			seed_text(cp, object, false);
 			seed_text(cp, a->outcome, false);
 			seed_bytea(cp, a->request_id, sizeof a->request_id, false);
 			seed_int(cp, it->seq, false);
 			seed_bytea(cp, prev, 32, false);
 			seed_bytea(cp, it->hash, 32, true);
+		}
+		break;
+	case SEED_PII_READS:
+		for (int k = 0; k < c->naudit; k++) {
+			const struct seed_audit *a = &c->audit[k];
+
+			if (!a->pii)
+				continue;
+			snprintf(object, sizeof object, "{%lld}", c->id);
+			seed_time(cp, a->at, false);
+			seed_int(cp, a->user_id, false);
+			seed_text(cp, NULL, false);
+			seed_text(cp, a->segment, false);
+			seed_text(cp, a->op, false);
+			seed_bytea(cp, a->request_id, sizeof a->request_id, false);
+			seed_text(cp, object, true);
 		}
 		break;
 	case SEED_NTABLES:
@@ -856,10 +1354,12 @@ seed_table_fill(PGconn *conn, const struct seed_plan *p, enum seed_table t, stru
 
 	proto_writer_init(&w);
 	seed_iter_init(p, &it);
-	rc = seed_copy_begin(&cp, seed_tables[t].copy);
+	rc = seed_copy_begin(&cp, p->sheet && seed_tables[t].copy_sheet != NULL
+	                              ? seed_tables[t].copy_sheet
+	                              : seed_tables[t].copy);
 	while (rc == 0 && it.i < p->n) {
 		seed_case_make(p, &it, c);
-		seed_rows(&cp, t, c, &it, &w);
+		seed_rows(&cp, p, t, c, &it, &w);
 		if (cp.len >= SEED_COPY_FLUSH)
 			rc = seed_flush(&cp);
 	}
@@ -892,40 +1392,64 @@ seed_query(PGconn *conn, const char *sql, int nparams, const char *const *params
 	return res;
 }
 
+/* A number from a one-value query, or -1 (reported). */
+static long long
+seed_query_int(PGconn *conn, const char *sql, const char *what)
+{
+	PGresult *res = seed_query(conn, sql, 0, NULL, PGRES_TUPLES_OK, what);
+	long long v = -1;
+
+	if (res != NULL && PQntuples(res) == 1)
+		v = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+static void
+seed_staff_add(struct seed_staff *s, const char *id, const char *login)
+{
+	if (s->n == SEED_USERS_MAX)
+		return;
+	s->id[s->n] = atoll(id);
+	snprintf(s->login[s->n], sizeof s->login[0], "%s", login);
+	s->n++;
+}
+
 static int
 seed_users_load(PGconn *conn, struct seed_users *u)
 {
-	PGresult *res = seed_query(conn,
-	                           "SELECT id, role FROM kura.users WHERE disabled_at IS NULL"
-	                           " AND NOT temporary AND role IN ('operator', 'technician',"
-	                           " 'shipping') ORDER BY id",
-	                           0, NULL, PGRES_TUPLES_OK, "reading the accounts");
+	PGresult *res =
+	    seed_query(conn,
+	               "SELECT id, role, login FROM kura.users WHERE disabled_at IS NULL"
+	               " AND NOT temporary AND role IN ('operator', 'technician',"
+	               " 'shipping', 'manager') ORDER BY id",
+	               0, NULL, PGRES_TUPLES_OK, "reading the accounts");
 
 	if (res == NULL)
 		return ERR_UNAVAILABLE;
 	memset(u, 0, sizeof *u);
 	for (int r = 0; r < PQntuples(res); r++) {
-		long long id = atoll(PQgetvalue(res, r, 0));
 		const char *role = PQgetvalue(res, r, 1);
+		struct seed_staff *s = strcmp(role, "operator") == 0     ? &u->operators
+		                       : strcmp(role, "technician") == 0 ? &u->techs
+		                       : strcmp(role, "shipping") == 0   ? &u->shippers
+		                                                         : &u->managers;
 
-		if (strcmp(role, "operator") == 0 && u->nop < SEED_USERS_MAX)
-			u->operators[u->nop++] = id;
-		else if (strcmp(role, "technician") == 0 && u->ntech < SEED_USERS_MAX)
-			u->techs[u->ntech++] = id;
-		else if (strcmp(role, "shipping") == 0 && u->nship < SEED_USERS_MAX)
-			u->shippers[u->nship++] = id;
+		seed_staff_add(s, PQgetvalue(res, r, 0), PQgetvalue(res, r, 2));
 	}
 	PQclear(res);
-	if (u->nop == 0) {
+	if (u->operators.n == 0) {
 		ctl_warnx("there is no operator to have registered the cases: create the demo's "
 		          "accounts first (kuractl demo up) or one with kuractl user add");
 		return ERR_NOT_FOUND;
 	}
 	/* A small centre: the operators do everything. */
-	if (u->ntech == 0)
-		memcpy(u->techs, u->operators, sizeof u->techs), u->ntech = u->nop;
-	if (u->nship == 0)
-		memcpy(u->shippers, u->operators, sizeof u->shippers), u->nship = u->nop;
+	if (u->techs.n == 0)
+		u->techs = u->operators;
+	if (u->shippers.n == 0)
+		u->shippers = u->operators;
+	if (u->managers.n == 0)
+		u->managers = u->operators;
 	return 0;
 }
 
@@ -959,6 +1483,8 @@ seed_set_sequence(PGconn *conn, const char *table, long long last)
 	const char *params[2] = { qualified, num };
 	PGresult *res;
 
+	if (last < 1)
+		return 0;
 	snprintf(num, sizeof num, "%lld", last);
 	res = seed_query(conn,
 	                 "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($1, 'id'),"
@@ -982,6 +1508,10 @@ seed_plan_load(PGconn *conn, struct seed_plan *p)
 	    (rc = seed_last_id(conn, "case_notes", &p->note_id0)) != 0 ||
 	    (rc = seed_last_id(conn, "audit_log", &p->audit_id0)) != 0)
 		return rc;
+	p->sheet = seed_query_int(conn, "SELECT to_regclass('kura.case_stamps') IS NOT NULL::int",
+	                          "looking for the case sheet") == 1;
+	p->pii_reads = seed_query_int(conn, "SELECT to_regclass('kura.pii_reads') IS NOT NULL::int",
+	                              "looking for the reads of personal data") == 1;
 	res = seed_query(conn,
 	                 "SELECT seq, hash FROM kura.audit_log WHERE seq IS NOT NULL"
 	                 " ORDER BY seq DESC LIMIT 1",
@@ -1020,9 +1550,10 @@ seed_plan_load(PGconn *conn, struct seed_plan *p)
 	PQclear(res);
 
 	/* Received over the last months, most recent a day ago, at most SEED_PER_MONTH a
-	 * month so that receipt numbers keep their five digits. */
+	 * month so that receipt numbers keep their five digits; cases put at one stage
+	 * arrived in the last month. */
 	months = (p->n + SEED_PER_MONTH - 1) / SEED_PER_MONTH;
-	if (months < SEED_MONTHS_MIN)
+	if (months < SEED_MONTHS_MIN && p->stage < 0)
 		months = SEED_MONTHS_MIN;
 	p->now_us = (int64_t)time(NULL) * 1000000;
 	p->span_us = (int64_t)months * 30 * SEED_US_PER_DAY;
@@ -1030,18 +1561,64 @@ seed_plan_load(PGconn *conn, struct seed_plan *p)
 	return 0;
 }
 
-/* The statements that take the seeded tables' triggers and secondary indexes away and give
- * them back. */
+/* The case sheet's analysis devices: one for each case bound now, and the released
+ * bindings go round them. A pre-pass counts the open bindings. */
+static int
+seed_devices(PGconn *conn, struct seed_plan *p)
+{
+	struct seed_case *c = xmalloc(sizeof *c);
+	struct seed_iter it;
+	char from[24], to[24];
+	const char *params[2] = { from, to };
+	PGresult *res;
+
+	p->device0 = (long)seed_query_int(conn,
+	                                  "SELECT coalesce(max(substr(id, 5)::int), 0) FROM"
+	                                  " kura.devices WHERE id ~ '^AN-S[0-9]{5}$'",
+	                                  "reading the devices");
+	if (p->device0 < 0) {
+		free(c);
+		return ERR_UNAVAILABLE;
+	}
+	p->ndevices = 0;
+	seed_iter_init(p, &it);
+	while (it.i < p->n)
+		seed_case_make(p, &it, c);
+	free(c);
+	p->ndevices = it.bound > 8 ? it.bound : 8;
+	snprintf(from, sizeof from, "%ld", p->device0 + 1);
+	snprintf(to, sizeof to, "%ld", p->device0 + p->ndevices);
+	res = seed_query(conn,
+	                 "INSERT INTO kura.devices (id, label, kind)"
+	                 " SELECT format('AN-S%s', lpad(g::text, 5, '0')),"
+	                 "  format('Analysis station S%s (解析装置)', g), 'analysis'"
+	                 " FROM generate_series($1::int, $2::int) g",
+	                 2, params, PGRES_COMMAND_OK, "adding the analysis devices");
+	PQclear(res);
+	if (res == NULL)
+		return ERR_UNAVAILABLE;
+	/* ER-01 comes with the schema; a centre that removed it gets it back. */
+	res =
+	    seed_query(conn,
+	               "INSERT INTO kura.devices (id, label, kind) VALUES ('ER-01',"
+	               " 'Data eraser 1 (データ消去装置1)', 'eraser') ON CONFLICT (id) DO NOTHING",
+	               0, NULL, PGRES_COMMAND_OK, "adding the eraser");
+	PQclear(res);
+	return res != NULL ? 0 : ERR_UNAVAILABLE;
+}
+
+/* The statements that take the seeded tables' triggers, foreign keys and secondary
+ * indexes away, and those that give them back. */
 struct seed_ddl {
 	char **undo; /* run after the COPY, in order */
 	size_t nundo;
 };
 
 static void
-seed_ddl_undo(struct seed_ddl *d, char *sql)
+seed_ddl_undo(struct seed_ddl *d, const char *sql)
 {
 	d->undo = xrealloc(d->undo, (d->nundo + 1) * sizeof *d->undo);
-	d->undo[d->nundo++] = sql;
+	d->undo[d->nundo++] = xstrdup(sql);
 }
 
 static void
@@ -1054,73 +1631,78 @@ seed_ddl_fini(struct seed_ddl *d)
 
 /* The seeded tables as a text[] literal. */
 static char *
-seed_table_array(void)
+seed_table_array(const struct seed_plan *p)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf = xmalloc(1024);
+	size_t len = 0;
 
 	for (int t = 0; t < SEED_NTABLES; t++) {
-		size_t n = strlen(seed_tables[t].name);
-
-		if (len + n + 3 > cap) {
-			cap = 2 * (len + n + 3);
-			buf = xrealloc(buf, cap);
-		}
-		buf[len++] = t == 0 ? '{' : ',';
-		memcpy(buf + len, seed_tables[t].name, n);
-		len += n;
+		if (!seed_table_used(p, (enum seed_table)t))
+			continue;
+		len += (size_t)snprintf(buf + len, 1024 - len, "%c%s", len == 0 ? '{' : ',',
+		                        seed_tables[t].name);
 	}
-	buf[len++] = '}';
-	buf[len] = '\0';
+	snprintf(buf + len, 1024 - len, "}");
 	return buf;
 }
 
-/* Disables the tables' own triggers (events, guards, derived rows: the seed writes every
- * row itself) and, for a large seed, drops their secondary indexes, remembering how to
- * restore both. Constraint triggers (foreign keys) stay. */
+/* Runs each row's first column and keeps its second to undo it. */
 static int
-seed_ddl_take(PGconn *conn, bool drop_indexes, struct seed_ddl *d)
+seed_ddl_run(PGconn *conn, const char *sql, const char *tables, const char *what,
+             struct seed_ddl *d)
 {
-	char *tables = seed_table_array();
 	const char *params[1] = { tables };
-	PGresult *res;
-	int rc = 0;
+	PGresult *res = seed_query(conn, sql, 1, params, PGRES_TUPLES_OK, what);
+	int rc = res != NULL ? 0 : ERR_UNAVAILABLE;
 
-	res = seed_query(
+	for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
+		rc = pg_exec(conn, PQgetvalue(res, r, 0), what);
+		seed_ddl_undo(d, PQgetvalue(res, r, 1));
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Disables the tables' own triggers (events, guards, derived rows: the seed writes every
+ * row itself) and, for a large seed, drops their foreign keys and secondary indexes, which
+ * are checked and built at the end in one go, much faster than row by row. */
+static int
+seed_ddl_take(PGconn *conn, const struct seed_plan *p, bool bulk, struct seed_ddl *d)
+{
+	char *tables = seed_table_array(p);
+	int rc;
+
+	rc = seed_ddl_run(
 	    conn,
 	    "SELECT format('ALTER TABLE kura.%I DISABLE TRIGGER %I', c.relname, t.tgname),"
 	    " format('ALTER TABLE kura.%I ENABLE TRIGGER %I', c.relname, t.tgname)"
 	    " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 	    " WHERE c.relnamespace = 'kura'::regnamespace AND c.relname = ANY($1::text[])"
 	    " AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY 1",
-	    1, params, PGRES_TUPLES_OK, "reading the triggers");
-	for (int r = 0; res != NULL && rc == 0 && r < PQntuples(res); r++) {
-		rc = pg_exec(conn, PQgetvalue(res, r, 0), "disabling a trigger");
-		seed_ddl_undo(d, xstrdup(PQgetvalue(res, r, 1)));
-	}
-	if (res == NULL)
-		rc = ERR_UNAVAILABLE;
-	PQclear(res);
-	if (rc != 0 || !drop_indexes)
-		goto out;
-	res = seed_query(
-	    conn,
-	    "SELECT format('DROP INDEX kura.%I', ic.relname),"
-	    " pg_catalog.pg_get_indexdef(i.indexrelid)"
-	    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
-	    " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
-	    " WHERE c.relnamespace = 'kura'::regnamespace AND c.relname = ANY($1::text[])"
-	    " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
-	    "  WHERE k.conindid = i.indexrelid) ORDER BY 1",
-	    1, params, PGRES_TUPLES_OK, "reading the indexes");
-	for (int r = 0; res != NULL && rc == 0 && r < PQntuples(res); r++) {
-		rc = pg_exec(conn, PQgetvalue(res, r, 0), "dropping an index to rebuild it");
-		seed_ddl_undo(d, xstrdup(PQgetvalue(res, r, 1)));
-	}
-	if (res == NULL)
-		rc = ERR_UNAVAILABLE;
-	PQclear(res);
-out:
+	    tables, "disabling the triggers", d);
+	if (rc == 0 && bulk)
+		rc = seed_ddl_run(
+		    conn,
+		    "SELECT format('ALTER TABLE kura.%I DROP CONSTRAINT %I', c.relname,"
+		    " k.conname), format('ALTER TABLE kura.%I ADD CONSTRAINT %I %s',"
+		    " c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid))"
+		    " FROM pg_catalog.pg_constraint k"
+		    " JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+		    " WHERE c.relnamespace = 'kura'::regnamespace"
+		    " AND c.relname = ANY($1::text[]) AND k.contype = 'f' ORDER BY 1",
+		    tables, "dropping the foreign keys to check them at the end", d);
+	if (rc == 0 && bulk)
+		rc = seed_ddl_run(conn,
+		                  "SELECT format('DROP INDEX kura.%I', ic.relname),"
+		                  " pg_catalog.pg_get_indexdef(i.indexrelid)"
+		                  " FROM pg_catalog.pg_index i"
+		                  " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+		                  " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+		                  " WHERE c.relnamespace = 'kura'::regnamespace"
+		                  " AND c.relname = ANY($1::text[])"
+		                  " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
+		                  "  WHERE k.conindid = i.indexrelid) ORDER BY 1",
+		                  tables, "dropping the indexes to build them at the end", d);
 	free(tables);
 	return rc;
 }
@@ -1131,10 +1713,11 @@ seed_ddl_give_back(PGconn *conn, struct seed_ddl *d, FILE *out)
 	double t0 = seed_clock();
 	int rc = 0;
 
-	for (size_t i = 0; i < d->nundo && rc == 0; i++)
-		rc = pg_exec(conn, d->undo[i], "restoring a trigger or an index");
+	/* Indexes first: the foreign keys' checks may use them. */
+	for (size_t i = d->nundo; i-- > 0 && rc == 0;)
+		rc = pg_exec(conn, d->undo[i], "restoring an index, a foreign key or a trigger");
 	if (rc == 0 && d->nundo > 0)
-		fprintf(out, "kuractl: triggers and indexes restored in %.1f s\n",
+		fprintf(out, "kuractl: indexes, foreign keys and triggers back in %.1f s\n",
 		        seed_clock() - t0);
 	return rc;
 }
@@ -1159,25 +1742,25 @@ seed_counters(PGconn *conn, const struct seed_plan *p, const struct seed_iter *e
 }
 
 static int
-seed_run(struct ctl *ctl, long n, uint64_t seed)
+seed_run(struct ctl *ctl, long n, uint64_t seed, int stage)
 {
-	struct seed_plan p = { .n = n, .seed = seed };
+	struct seed_plan p = { .n = n, .seed = seed, .stage = stage };
 	struct seed_ddl ddl = { 0 };
-	struct seed_iter end;
+	struct seed_iter end = { 0 };
 	PGconn *conn = NULL;
 	PGresult *res;
 	double t0 = seed_clock();
+	char *tables = NULL;
 	long long rows;
 	int rc;
 
 	if ((rc = pg_open_owner(ctl, &conn)) != 0)
 		goto out;
 	if ((rc = pg_exec(conn, "BEGIN", "starting the transaction")) != 0 ||
-	    (rc = pg_exec(conn, "SET LOCAL maintenance_work_mem = '512MB'", "setting up")) != 0 ||
-	    (rc = pg_exec(conn, "SET LOCAL synchronous_commit = on", "setting up")) != 0)
+	    (rc = pg_exec(conn, "SET LOCAL search_path = ''", "setting up")) != 0 ||
+	    (rc = pg_exec(conn, "SET LOCAL maintenance_work_mem = '512MB'", "setting up")) != 0)
 		goto out;
-	/* The sealer waits for us: the chain continues from what was sealed before. Then the
-	 * tables, so that no request writes between reading the last ids and the COPY. */
+	/* The sealer waits for us: the chain continues from what was sealed before. */
 	res = seed_query(conn, "SELECT pg_catalog.pg_advisory_xact_lock(" SEED_SEALER_LOCK ")", 0,
 	                 NULL, PGRES_TUPLES_OK, "waiting for the audit sealer");
 	PQclear(res);
@@ -1185,31 +1768,55 @@ seed_run(struct ctl *ctl, long n, uint64_t seed)
 		rc = ERR_UNAVAILABLE;
 		goto out;
 	}
-	if ((rc = pg_exec(conn,
-	                  "LOCK TABLE kura.cases, kura.case_customers, kura.case_items,"
-	                  " kura.case_notes, kura.request_replies, kura.audit_log,"
-	                  " kura.receipt_counters IN SHARE ROW EXCLUSIVE MODE",
-	                  "locking the tables")) != 0)
-		goto out;
 	if ((rc = seed_plan_load(conn, &p)) != 0)
 		goto out;
-	res = seed_query(conn, "SELECT count(*) FROM kura.cases", 0, NULL, PGRES_TUPLES_OK,
-	                 "counting the cases");
-	if (res == NULL) {
-		rc = ERR_UNAVAILABLE;
+	if (stage > 0 && !p.sheet) {
+		ctl_warnx("--stage needs the case sheet (schema 007): migrate first");
+		rc = ERR_INVALID_STATE;
 		goto out;
 	}
-	rows = atoll(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if ((rc = seed_ddl_take(conn, n >= SEED_DROP_INDEXES && n >= rows, &ddl)) != 0)
+	/* Then the tables, so that no request writes between reading the last ids and the
+	 * COPY. */
+	tables = seed_table_array(&p);
+	{
+		const char *params[1] = { tables };
+		res = seed_query(conn,
+		                 "SELECT format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE',"
+		                 " string_agg('kura.' || quote_ident(t), ', ')),"
+		                 " (SELECT count(*) FROM kura.cases)"
+		                 " FROM unnest($1::text[]) t",
+		                 1, params, PGRES_TUPLES_OK, "locking the tables");
+	}
+	if (res == NULL || (rc = pg_exec(conn, PQgetvalue(res, 0, 0), "locking the tables")) != 0) {
+		rc = rc != 0 ? rc : ERR_UNAVAILABLE;
+		PQclear(res);
 		goto out;
-	for (int t = 0; t < SEED_NTABLES && rc == 0; t++)
-		rc = seed_table_fill(conn, &p, (enum seed_table)t, &end, stderr);
+	}
+	PQclear(res);
+	rows = seed_query_int(conn, "SELECT count(*) FROM kura.cases", "counting the cases");
+	if (rows < 0 || (rc = seed_plan_load(conn, &p)) != 0 ||
+	    (p.sheet && (rc = seed_devices(conn, &p)) != 0))
+		goto out;
+	if ((rc = seed_ddl_take(conn, &p, n >= SEED_DROP_INDEXES && n >= rows, &ddl)) != 0)
+		goto out;
+	for (int t = 0; t < SEED_NTABLES && rc == 0; t++) {
+		struct seed_iter it;
+
+		if (!seed_table_used(&p, (enum seed_table)t))
+			continue;
+		rc = seed_table_fill(conn, &p, (enum seed_table)t, &it, stderr);
+		if (t == SEED_AUDIT) /* the pass that walks the chain */
+			end = it;
+	}
 	if (rc != 0 || (rc = seed_counters(conn, &p, &end)) != 0 ||
 	    (rc = seed_ddl_give_back(conn, &ddl, stderr)) != 0)
 		goto out;
 	for (int t = 0; t < SEED_NTABLES && rc == 0; t++) {
-		char *sql = xasprintf("ANALYZE kura.%s", seed_tables[t].name);
+		char *sql;
+
+		if (!seed_table_used(&p, (enum seed_table)t))
+			continue;
+		sql = xasprintf("ANALYZE kura.%s", seed_tables[t].name);
 		rc = pg_exec(conn, sql, "analysing");
 		free(sql);
 	}
@@ -1222,6 +1829,7 @@ seed_run(struct ctl *ctl, long n, uint64_t seed)
 		    n, p.case_id0 + 1, p.case_id0 + n, end.note_id - p.note_id0,
 		    end.audit_id - p.audit_id0, end.seq, seed_clock() - t0);
 out:
+	free(tables);
 	seed_ddl_fini(&ddl);
 	free(p.periods);
 	free(p.period_last);
@@ -1237,9 +1845,11 @@ cmd_demo_seed_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char *
 		                              CTL_LONGOPT_DB,
 		                              { "cases", required_argument, NULL, 'n' },
 		                              { "seed", required_argument, NULL, 's' },
+		                              { "stage", required_argument, NULL, 't' },
 		                              CTL_LONGOPT_END };
 	long n = -1;
 	unsigned long long seed = 1;
+	int stage = -1;
 	char *end;
 	int opt, rc;
 
@@ -1254,10 +1864,19 @@ cmd_demo_seed_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char *
 			if (end == optarg || *end != '\0' || n < 1 || n > SEED_CASES_MAX)
 				return ctl_usage_error(self, "--cases wants a number from 1 to %ld",
 				                       SEED_CASES_MAX);
-		} else {
+		} else if (opt == 's') {
 			seed = strtoull(optarg, &end, 10);
 			if (end == optarg || *end != '\0')
 				return ctl_usage_error(self, "--seed wants a number");
+		} else {
+			for (stage = 0; stage < SEED_NSTAMPS; stage++)
+				if (strcmp(optarg, seed_stages[stage].name) == 0)
+					break;
+			if (stage == SEED_NSTAMPS && strcmp(optarg, "closed") != 0)
+				return ctl_usage_error(self,
+				                       "--stage wants one of intake, analysis, "
+				                       "report, reply, recovery, shipping, "
+				                       "erasure, closed");
 		}
 	}
 	if (optind < argc)
@@ -1268,23 +1887,27 @@ cmd_demo_seed_exec(const struct ctl_cmd *self, struct ctl *ctl, int argc, char *
 		return ctl_usage_error(self, "how many? --cases N");
 	if ((rc = ctl_opt_target(self, ctl)) != CTL_OPT_NEXT)
 		return rc;
-	return seed_run(ctl, n, seed) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	return seed_run(ctl, n, seed, stage) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 }
 
 const struct ctl_cmd ctl_cmd_demo_seed = {
 	.group = "demo",
 	.name = "seed",
-	.usage = "[DIR] --cases N [--seed S] [--dir DIR | --db CONNINFO]",
+	.usage = "[DIR] --cases N [--stage STAGE] [--seed S] [--dir DIR | --db CONNINFO]",
 	.summary = "Add N fictitious cases at once, with their history (for benchmarks).",
 	.help =
 	    "Adds N made-up cases received over the last months (at least 36; at most 25000\n"
-	    "a month): Japanese customers, received items, notes, every stage from intake to\n"
-	    "closed as the time since intake makes likely, the stored reply of each intake\n"
-	    "and an audit history sealed into the chain. Needs the demo's accounts (kuractl\n"
-	    "demo up) or at least one operator. Runs as one transaction with COPY: all of it\n"
-	    "or nothing; the tables are locked meanwhile, and for a large seed their\n"
-	    "secondary indexes are rebuilt at the end. A million cases take a few minutes.\n\n"
+	    "a month): Japanese customers, received items, notes, and with the case sheet\n"
+	    "every stage from intake to closed as the time since intake makes likely, with\n"
+	    "its stamps, custody events, device bindings, work logs and documents; the\n"
+	    "stored reply of each write and an audit history sealed into the chain. Needs\n"
+	    "the demo's accounts (kuractl demo up) or at least one operator. Runs as one\n"
+	    "transaction with COPY: all of it or nothing; the tables are locked meanwhile,\n"
+	    "and for a large seed their foreign keys are checked and secondary indexes built\n"
+	    "at the end. A million cases take a few minutes.\n\n"
 	    "  --cases N      how many cases (1 to 10000000)\n"
+	    "  --stage STAGE  every case at this stage, received in the last days (intake,\n"
+	    "                analysis, report, reply, recovery, shipping, erasure, closed)\n"
 	    "  --seed S       the random seed (default 1): the same S on the same database gives\n"
 	    "                the same cases\n"
 	    "  --dir DIR      the kura directory of an embedded cluster (default " CTL_DEFAULT_DIR
