@@ -27,7 +27,7 @@
 #define SHEET_MAX_HINTS 16
 
 struct sheet_stamp {
-	char *at, *by, *by_name, *segment, *remark, *outcome; /* owned; NULL: not stamped */
+	char *at, *by, *by_name, *segment, *remark, *outcome, *device; /* owned; NULL: none */
 };
 
 struct sheet_item {
@@ -45,14 +45,15 @@ struct sheet_view {
 	char *stage; /* owned: the current stage */
 	bool closed;
 	struct sheet_stamp stamps[STAGE_COUNT];
-	char *device; /* owned: "AN-01 label", NULL when none is bound */
+	char *device;       /* owned: the id of the device bound, NULL when none is */
+	char *device_label; /* owned: its label (device.list), NULL until known */
 	char *reply_decision, *reply_fax_date, *reply_by;
 	bool have_shipment, ship_repair, ship_address_confirmed;
 	char *ship_carrier, *ship_tracking, *ship_url, *ship_by, *ship_at;
 	char *erasure_due;
 	/* case.get */
 	bool have_case;
-	char *received, *medium, *customer, *phone, *created_by;
+	char *received, *medium, *customer, *phone, *address, *created_by;
 	bool masked;
 	struct sheet_item *items;
 	size_t nitems;
@@ -78,10 +79,13 @@ sheet_stamps_free(struct sheet_view *sv)
 		free(s->segment);
 		free(s->remark);
 		free(s->outcome);
+		free(s->device);
 		memset(s, 0, sizeof *s);
 	}
 	free(sv->stage);
 	free(sv->device);
+	free(sv->device_label);
+	sv->device_label = NULL;
 	free(sv->reply_decision);
 	free(sv->reply_fax_date);
 	free(sv->reply_by);
@@ -104,8 +108,10 @@ sheet_case_free(struct sheet_view *sv)
 	free(sv->medium);
 	free(sv->customer);
 	free(sv->phone);
+	free(sv->address);
 	free(sv->created_by);
-	sv->received = sv->medium = sv->customer = sv->phone = sv->created_by = NULL;
+	sv->received = sv->medium = sv->customer = sv->phone = sv->address = NULL;
+	sv->created_by = NULL;
 	for (size_t i = 0; i < sv->nitems; i++) {
 		free(sv->items[i].label);
 		free(sv->items[i].kind);
@@ -232,6 +238,7 @@ sheet_reply(void *arg, const struct proto_reply *rep)
 		sv->stamps[k].segment = rec_str(&stages[i], "segment");
 		sv->stamps[k].remark = rec_str(&stages[i], "remark");
 		sv->stamps[k].outcome = rec_str(&stages[i], "outcome");
+		sv->stamps[k].device = rec_str(&stages[i], "device");
 	}
 	sv->device = sheet_device(rep->data);
 	if ((m = rec_map(rep->data, "reply")) != NULL) {
@@ -272,6 +279,7 @@ sheet_case_reply(void *arg, const struct proto_reply *rep)
 	sv->medium = rec_str(rep->data, "medium");
 	sv->customer = rec_str(rep->data, "customer_name");
 	sv->phone = rec_str(rep->data, "phone");
+	sv->address = rec_str(rep->data, "address");
 	sv->created_by = rec_str(rep->data, "created_by");
 	sv->masked = rec_bool(rep->data, "pii_masked");
 	rows = rec_array(rep->data, "items", &n);
@@ -295,6 +303,31 @@ sheet_case_reply(void *arg, const struct proto_reply *rep)
 	sheet_layout(sv);
 }
 
+/* device.list answered: the label of the device bound (a conn_reply_fn; arg is the view). */
+static void
+sheet_devices_reply(void *arg, const struct proto_reply *rep)
+{
+	struct view *v = arg;
+	struct sheet_view *sv = v->priv;
+	const msgpack_object *rows;
+	uint32_t n;
+
+	if (!rep->ok || sv->device == NULL)
+		return;
+	rows = rec_array(rep->data, "rows", &n);
+	for (uint32_t i = 0; i < n; i++) {
+		char *id = rec_str(&rows[i], "id");
+
+		if (id != NULL && strcmp(id, sv->device) == 0) {
+			free(sv->device_label);
+			sv->device_label = rec_str(&rows[i], "label");
+		}
+		free(id);
+	}
+	v->app->redraw = true;
+	sheet_layout(sv);
+}
+
 static void
 sheet_load(struct view *v, const char *focus)
 {
@@ -305,6 +338,7 @@ sheet_load(struct view *v, const char *focus)
 	conn_call(v->app->conn, v, sheet_reply, v, "case.sheet", "{s s}", "receipt", sv->receipt);
 	conn_call(v->app->conn, v, sheet_case_reply, v, "case.get", "{s s}", "receipt",
 	          sv->receipt);
+	conn_call(v->app->conn, v, sheet_devices_reply, v, "device.list", NULL);
 }
 
 static void
@@ -402,8 +436,14 @@ sheet_layout(struct sheet_view *sv)
 			         cur->label_ja, _(cur->who));
 		pager_add(p, 1, ROLE_LABEL, _("Next"), sv->closed ? ROLE_HINT : ROLE_VALUE, line);
 	}
-	pager_add(p, 1, ROLE_LABEL, _("Device bound"), sv->device ? ROLE_VALUE : ROLE_HINT,
-	          sv->device != NULL ? sv->device : "-");
+	if (sv->device != NULL)
+		snprintf(line, sizeof line, "%s  %s", sv->device,
+		         sv->device_label != NULL ? sv->device_label : "");
+	else
+		snprintf(line, sizeof line, "%s",
+		         stage_index(sv->stage) > stage_index("recovery") ? _("released")
+		                                                          : _("none"));
+	pager_add(p, 1, ROLE_LABEL, _("Device bound"), sv->device ? ROLE_VALUE : ROLE_HINT, line);
 	if (sv->reply_decision != NULL) {
 		snprintf(line, sizeof line, _("%s, fax of %s (recorded by %s)"),
 		         sheet_decision_text(sv->reply_decision),
@@ -445,6 +485,16 @@ sheet_layout(struct sheet_view *sv)
 		pager_add(p, 1, ROLE_LABEL, _("Erasure due"), ROLE_HINT,
 		          _("set when the case is shipped"));
 	}
+	/* Remarks in full: the grid has room for their start only. */
+	for (int i = 0, first = 1; i < STAGE_COUNT; i++) {
+		const struct sheet_stamp *s = &sv->stamps[i];
+
+		if (s->remark == NULL || s->remark[0] == '\0')
+			continue;
+		snprintf(line, sizeof line, "%d %s: %s", i + 1, stage_at(i)->label_ja, s->remark);
+		pager_add(p, 1, ROLE_LABEL, first ? _("Remarks") : "", ROLE_NORMAL, line);
+		first = 0;
+	}
 	if (!sv->have_case)
 		return;
 	pager_blank(p);
@@ -457,6 +507,8 @@ sheet_layout(struct sheet_view *sv)
 	else
 		pager_add(p, 1, ROLE_LABEL, _("Customer"), ROLE_VALUE,
 		          sv->customer ? sv->customer : "-");
+	snprintf(line, sizeof line, _("Received items (%zu)"), sv->nitems);
+	pager_add(p, 1, ROLE_NORMAL, NULL, ROLE_SECTION, line);
 	for (size_t i = 0; i < sv->nitems; i++) {
 		snprintf(line, sizeof line, "%-13s %s", sv->items[i].kind, sv->items[i].desc);
 		pager_add(p, 1, ROLE_KEY, sv->items[i].label, ROLE_NORMAL, line);
@@ -486,8 +538,8 @@ sheet_cols(int w, struct sheet_cols *c)
 	c->stage = c->wide ? 24 : 14;
 	c->ja = 10;
 	c->at = c->wide ? 16 : 11;
-	c->person = c->wide ? 22 : 12;
-	c->outcome = c->wide ? 12 : 10;
+	c->person = c->wide ? 20 : 12;
+	c->outcome = c->wide ? 16 : 10;
 	c->remark =
 	    w - 2 - c->num - c->stage - c->ja - c->at - c->person - c->outcome - 6 * SHEET_GAP;
 	if (c->remark < 0)
@@ -515,7 +567,7 @@ sheet_draw(struct view *v, const struct draw_rect *r)
 {
 	struct sheet_view *sv = v->priv;
 	struct sheet_cols c;
-	char title[256], num[8], when[TEXT_TIME_MAX], person[256];
+	char title[256], num[8], when[TEXT_TIME_MAX], person[256], outcome[256];
 	int x = r->x + 1, y = r->y, cur;
 	struct draw_rect body;
 
@@ -559,7 +611,10 @@ sheet_draw(struct view *v, const struct draw_rect *r)
 		cells[3] = s->at == NULL ? (current ? _("now") : "-")
 		                         : (c.wide || strlen(when) != 16 ? when : when + 5);
 		cells[4] = s->at == NULL ? "" : sheet_person(s, c.wide, person, sizeof person);
-		cells[5] = s->outcome != NULL ? s->outcome : "";
+		/* The device a stamp names (the analysis device, the eraser) with its outcome. */
+		snprintf(outcome, sizeof outcome, "%s%s%s", s->device ? s->device : "",
+		         s->device && s->outcome ? " " : "", s->outcome ? s->outcome : "");
+		cells[5] = outcome;
 		cells[6] = s->remark != NULL ? s->remark : "";
 		if (current)
 			draw_fill(y, r->x, r->w, ROLE_CURSOR);
@@ -580,7 +635,7 @@ sheet_print_text(const struct view *v)
 {
 	const struct sheet_view *sv = v->priv;
 	const struct session *who = &v->app->sess;
-	static const int widths[6] = { 26, 10, 16, 14, 10, 1 };
+	static const int widths[5] = { 12, 16, 20, 11, 1 };
 	struct print_doc d;
 	char when[TEXT_TIME_MAX], now[TEXT_TIME_MAX], person[256], stage[128], *out;
 	time_t t = time(NULL);
@@ -610,27 +665,33 @@ sheet_print_text(const struct view *v)
 	}
 	print_line(&d, "%s", "");
 	{
-		const char *head[6] = { _("Stage"),   _("Date/time"), _("Person"),
-			                _("Network"), _("Outcome"),   _("Remark") };
-		print_cells(&d, 6, widths, head);
+		const char *head[5] = { _("Stage"), _("Date/time"), _("Person"), _("Network"),
+			                _("Outcome / remark") };
+		print_cells(&d, 5, widths, head);
 	}
 	print_rule(&d, PRINT_WIDTH, '-');
 	for (int i = 0; i < STAGE_COUNT; i++) {
 		const struct stage_def *st = stage_at(i);
 		const struct sheet_stamp *s = &sv->stamps[i];
-		const char *cells[6];
+		const char *cells[5];
+		char outcome[256];
 
 		snprintf(stage, sizeof stage, "%d %s", i + 1, st->label_ja);
+		snprintf(outcome, sizeof outcome, "%s%s%s", s->device ? s->device : "",
+		         s->device && s->outcome ? " " : "", s->outcome ? s->outcome : "");
 		cells[0] = stage;
 		cells[1] = s->at != NULL ? text_local_time(s->at, when, sizeof when) : NULL;
-		cells[2] = s->at != NULL ? sheet_person(s, false, person, sizeof person) : NULL;
+		cells[2] = s->at != NULL ? sheet_person(s, true, person, sizeof person) : NULL;
 		cells[3] = s->segment;
-		cells[4] = s->outcome;
-		cells[5] = s->remark;
-		print_cells(&d, 6, widths, cells);
+		cells[4] = outcome;
+		print_cells(&d, 5, widths, cells);
+		if (s->remark != NULL && s->remark[0] != '\0')
+			print_field(&d, 12, "", s->remark);
 	}
 	print_line(&d, "%s", "");
 	print_field(&d, 16, _("Device bound"), sv->device);
+	if (sv->device_label != NULL)
+		print_field(&d, 16, "", sv->device_label);
 	if (sv->reply_decision != NULL) {
 		snprintf(person, sizeof person, "%s, fax %s (%s)", sv->reply_decision,
 		         sv->reply_fax_date ? sv->reply_fax_date : "?",
@@ -1192,6 +1253,7 @@ sheet_ship_form(struct view *v)
 {
 	struct sheet_view *sv = v->priv;
 	struct form_open o = { .def = &ship_form };
+	char *info;
 
 	if (!sheet_may(v, "stamp.shipping")) {
 		app_message(v->app, MSG_ERROR, "%s",
@@ -1199,14 +1261,18 @@ sheet_ship_form(struct view *v)
 		              "shipping clerk, tech centre."));
 		return;
 	}
-	o.ctx = (struct form_ctx){
-		.receipt = sv->receipt,
-		.extra = sv->ship_carrier,
-		.info =
-		    _("Pack one case at a time and hand it to the carrier; the customer gets the "
-		      "tracking URL by e-mail."),
-	};
+	/* The address to check the return instructions against, where it may be seen. */
+	if (sv->masked || sv->address == NULL)
+		info = xasprintf("%s", _("Pack one case at a time and hand it to the carrier; the "
+		                         "customer gets the tracking URL by e-mail."));
+	else
+		info = xasprintf(_("Return to: %s, %s. Pack one case at a time and hand it to the "
+		                   "carrier; the customer gets the tracking URL by e-mail."),
+		                 sv->customer ? sv->customer : "", sv->address);
+	o.ctx =
+	    (struct form_ctx){ .receipt = sv->receipt, .extra = sv->ship_carrier, .info = info };
 	app_push(v->app, &view_form_ops, &o);
+	free(info);
 }
 
 /* ---- keys ---- */

@@ -24,11 +24,12 @@
 struct custody_loc {
 	char *name, *label, *label_ja; /* owned */
 	int64_t count;
+	bool gone; /* not in the centre's custody (shipped, erased, at the repair centre) */
 };
 
 /* One row: an item held (ledger) or one move (history). */
 struct custody_row {
-	char *label, *receipt, *kind, *where, *at, *by, *from, *reason; /* owned */
+	char *label, *receipt, *kind, *desc, *where, *at, *by, *from, *reason; /* owned */
 };
 
 struct custody_view {
@@ -67,6 +68,7 @@ custody_free_data(struct custody_view *cv)
 		free(r->label);
 		free(r->receipt);
 		free(r->kind);
+		free(r->desc);
 		free(r->where);
 		free(r->at);
 		free(r->by);
@@ -91,17 +93,18 @@ custody_free_locs(struct custody_view *cv)
 	cv->nlocs = 0;
 }
 
-/* A location's label as people read it ("Before-analysis shelf 初期解析前棚"), borrowed
- * from cv, or the name itself. */
+/* A location's label as people read it: "Before-analysis shelf", with ja also
+ * "Before-analysis shelf 初期解析前棚" (on paper, where there is room); the name itself when
+ * the label is unknown. Returns buf or name. */
 static const char *
-custody_where(const struct custody_view *cv, const char *name, char *buf, size_t size)
+custody_where(const struct custody_view *cv, const char *name, bool ja, char *buf, size_t size)
 {
 	if (name == NULL)
 		return "-";
 	for (size_t i = 0; i < cv->nlocs; i++)
 		if (strcmp(cv->locs[i].name, name) == 0) {
-			snprintf(buf, size, "%s %s", cv->locs[i].label,
-			         cv->locs[i].label_ja ? cv->locs[i].label_ja : "");
+			snprintf(buf, size, "%s%s%s", cv->locs[i].label, ja ? " " : "",
+			         ja && cv->locs[i].label_ja ? cv->locs[i].label_ja : "");
 			return buf;
 		}
 	return name;
@@ -157,8 +160,12 @@ custody_locations_reply(void *arg, const struct proto_reply *rep)
 	if (!rep->ok)
 		return; /* names are shown instead */
 	rows = rec_array(rep->data, "rows", &n);
-	for (uint32_t i = 0; i < n; i++)
-		custody_loc(cv, &rows[i], "name");
+	for (uint32_t i = 0; i < n; i++) {
+		struct custody_loc *l = custody_loc(cv, &rows[i], "name");
+
+		if (l != NULL && mp_get(&rows[i], "held") != NULL)
+			l->gone = !rec_bool(&rows[i], "held");
+	}
 }
 
 /* custody.ledger or case.custody answered (a conn_reply_fn; arg is the view). */
@@ -200,6 +207,7 @@ custody_reply(void *arg, const struct proto_reply *rep)
 		if (cv->receipt == NULL) {
 			r->receipt = rec_text(&rows[i], "receipt");
 			r->kind = rec_text(&rows[i], "kind");
+			r->desc = rec_text(&rows[i], "description");
 			r->where = rec_str(&rows[i], "location");
 			r->at = rec_str(&rows[i], "since");
 		} else {
@@ -299,9 +307,10 @@ custody_print_text(const struct view *v)
 			snprintf(byr, sizeof byr, "%s: %s", r->by, r->reason);
 			cells[0] = text_local_time(r->at, when, sizeof when);
 			cells[1] = r->label;
-			cells[2] = r->from != NULL ? custody_where(cv, r->from, from, sizeof from)
-			                           : _("(received)");
-			cells[3] = custody_where(cv, r->where, to, sizeof to);
+			cells[2] = r->from != NULL
+			               ? custody_where(cv, r->from, false, from, sizeof from)
+			               : _("(received)");
+			cells[3] = custody_where(cv, r->where, false, to, sizeof to);
 			cells[4] = byr;
 			print_cells(&d, 5, w, cells);
 		}
@@ -328,7 +337,7 @@ custody_print_text(const struct view *v)
 		for (size_t i = 0; i < cv->nrows; i++) {
 			const struct custody_row *r = &cv->rows[i];
 			const char *cells[5] = { r->label, r->receipt, r->kind,
-				                 custody_where(cv, r->where, to, sizeof to),
+				                 custody_where(cv, r->where, false, to, sizeof to),
 				                 text_local_time(r->at, when, sizeof when) };
 
 			print_cells(&d, 5, w, cells);
@@ -424,10 +433,12 @@ custody_draw_counts(const struct custody_view *cv, int y, int x, int w)
 		snprintf(cell, sizeof cell, "%4lld", (long long)l->count);
 		draw_text(y, cx + cellw - 6, 5, l->count ? ROLE_VALUE : ROLE_HINT, cell, false);
 		cx += cellw + 2;
-		total += (int)l->count;
+		if (!l->gone)
+			total += (int)l->count;
 	}
-	(void)total;
-	return y + 2;
+	snprintf(cell, sizeof cell, _("%d items in the centre's custody"), total);
+	draw_text(y + 1, x, w, ROLE_VALUE, cell, false);
+	return y + 3;
 }
 
 static void
@@ -455,7 +466,7 @@ custody_draw(struct view *v, const struct draw_rect *r)
 	}
 	if (cv->receipt == NULL)
 		y = custody_draw_counts(cv, y, x, w);
-	lastw = cv->receipt != NULL ? w - 16 - 14 - 26 - 26 - 8 : w - 14 - 10 - 12 - 30 - 8;
+	lastw = cv->receipt != NULL ? w - 16 - 14 - 26 - 26 - 8 : w - 14 - 10 - 12 - 24 - 16 - 10;
 	{
 		int cx = x;
 
@@ -469,8 +480,9 @@ custody_draw(struct view *v, const struct draw_rect *r)
 			draw_cell(y, cx, 14, ROLE_HEADER, _("Item"));
 			draw_cell(y, cx += 16, 10, ROLE_HEADER, _("Receipt"));
 			draw_cell(y, cx += 12, 12, ROLE_HEADER, _("Kind"));
-			draw_cell(y, cx += 14, 30, ROLE_HEADER, _("Location"));
-			draw_cell(y, cx += 32, lastw, ROLE_HEADER, _("Since"));
+			draw_cell(y, cx += 14, 24, ROLE_HEADER, _("Location"));
+			draw_cell(y, cx += 26, 16, ROLE_HEADER, _("Since"));
+			draw_cell(y, cx += 18, lastw, ROLE_HEADER, _("Description"));
 		}
 	}
 	y++;
@@ -502,19 +514,20 @@ custody_draw(struct view *v, const struct draw_rect *r)
 			draw_cell(y + i, cx, 16, role, text_local_time(row->at, when, sizeof when));
 			draw_cell(y + i, cx += 18, 14, role, row->label);
 			draw_cell(y + i, cx += 16, 26, role,
-			          row->from ? custody_where(cv, row->from, a, sizeof a)
+			          row->from ? custody_where(cv, row->from, false, a, sizeof a)
 			                    : _("(received)"));
 			draw_cell(y + i, cx += 28, 26, role,
-			          custody_where(cv, row->where, b, sizeof b));
+			          custody_where(cv, row->where, false, b, sizeof b));
 			draw_cell(y + i, cx += 28, lastw, role, byr);
 		} else {
 			draw_cell(y + i, cx, 14, role, row->label);
 			draw_cell(y + i, cx += 16, 10, role, row->receipt);
 			draw_cell(y + i, cx += 12, 12, role, row->kind);
-			draw_cell(y + i, cx += 14, 30, role,
-			          custody_where(cv, row->where, a, sizeof a));
-			draw_cell(y + i, cx += 32, lastw, role,
+			draw_cell(y + i, cx += 14, 24, role,
+			          custody_where(cv, row->where, false, a, sizeof a));
+			draw_cell(y + i, cx += 26, 16, role,
 			          text_local_time(row->at, when, sizeof when));
+			draw_cell(y + i, cx += 18, lastw, role, row->desc);
 		}
 	}
 }

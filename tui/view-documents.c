@@ -283,6 +283,27 @@ docs_hints(struct view *v)
 	v->hints = dv->hints;
 }
 
+static int
+doc_kind_index(const char *kind)
+{
+	for (int i = 0; i < DOC_KINDS; i++)
+		if (strcmp(doc_kinds[i].kind, kind) == 0)
+			return i;
+	return DOC_KINDS;
+}
+
+/* Report, estimate, data list; the newest version of each first. */
+static int
+docs_row_cmp(const void *a, const void *b)
+{
+	const struct doc_row *x = a, *y = b;
+	int kx = doc_kind_index(x->kind), ky = doc_kind_index(y->kind);
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x->version > y->version ? -1 : (x->version < y->version ? 1 : 0);
+}
+
 /* document.list answered (a conn_reply_fn; arg is the view). */
 static void
 docs_reply(void *arg, const struct proto_reply *rep)
@@ -313,6 +334,7 @@ docs_reply(void *arg, const struct proto_reply *rep)
 		r->approved_by = rec_str(&rows[i], "approved_by");
 		r->approved_at = rec_str(&rows[i], "approved_at");
 	}
+	qsort(dv->rows, dv->nrows, sizeof *dv->rows, docs_row_cmp);
 	if (dv->sel >= dv->nrows)
 		dv->sel = dv->nrows > 0 ? dv->nrows - 1 : 0;
 	dv->loaded = true;
@@ -413,9 +435,16 @@ docs_key(struct view *v, enum action act, uint32_t key)
 			app_push(v->app, &view_document_ops, what);
 		}
 		return VIEW_HANDLED;
-	case ACT_ADD:
-		docs_issue(v, dv->receipt, r != NULL ? r->kind : NULL, NULL);
+	case ACT_ADD: {
+		/* The first document not issued yet, else the one selected. */
+		const char *kind = r != NULL ? r->kind : NULL;
+
+		for (int k = DOC_KINDS - 1; k >= 0; k--)
+			if (docs_latest(dv, doc_kinds[k].kind) == NULL)
+				kind = doc_kinds[k].kind;
+		docs_issue(v, dv->receipt, kind, NULL);
 		return VIEW_HANDLED;
+	}
 	case ACT_APPROVE:
 		if (r == NULL)
 			return VIEW_HANDLED;

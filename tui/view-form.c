@@ -854,10 +854,15 @@ form_draw(struct view *v, const struct draw_rect *r)
 	}
 	y += 2;
 	if (y < bottom) {
-		snprintf(line, sizeof line,
-		         _("F2 or Ctrl-S: %s.  Enter: next field (on the last one: %s).  Esc: "
-		           "cancel."),
-		         _(f->def->submit), _(f->def->submit));
+		if (multi > 0)
+			snprintf(line, sizeof line,
+			         _("F2 or Ctrl-S: %s.  Tab: next field.  Esc: cancel."),
+			         _(f->def->submit));
+		else
+			snprintf(line, sizeof line,
+			         _("F2 or Ctrl-S: %s.  Enter: next field (on the last one: %s).  "
+			           "Esc: cancel."),
+			         _(f->def->submit), _(f->def->submit));
 		draw_text(y, x, r->w - 4, ROLE_HINT, line, false);
 	}
 }

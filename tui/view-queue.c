@@ -51,6 +51,7 @@ struct queue_tab {
 	struct queue_row *rows;
 	size_t nrows;
 	bool loaded;
+	bool counts; /* the rows say how many notes are new (note_count_new) */
 	char error[256];
 };
 
@@ -103,6 +104,7 @@ queue_reply(void *arg, const struct proto_reply *rep)
 	} else {
 		t->error[0] = '\0';
 		queue_rows_free(t);
+		t->counts = false;
 		rows = rec_array(rep->data, "rows", &n);
 		t->rows = xcalloc(n + 1, sizeof *t->rows);
 		for (uint32_t i = 0; i < n; i++) {
@@ -122,7 +124,8 @@ queue_reply(void *arg, const struct proto_reply *rep)
 			                      : rec_text(&rows[i], "stage_label");
 			free(raw);
 			r->medium = rec_text(&rows[i], "medium");
-			r->notes_new = rec_int(&rows[i], "note_count_new", 0);
+			r->notes_new = rec_int(&rows[i], "note_count_new", -1);
+			t->counts |= r->notes_new >= 0;
 		}
 	}
 	t->loaded = true;
@@ -291,7 +294,7 @@ queue_draw(struct view *v, const struct draw_rect *r)
 	struct queue_tab *t = &qv->tabs[qv->cur];
 	int x = r->x + 1, y = r->y, w = r->w - 2;
 	int cw_receipt = 10, cw_recv = w < 110 ? 11 : 16, cw_stage = w < 110 ? 16 : 28;
-	int cw_notes = t->def == &queue_defs[1] ? 6 : 0, cw_cust, cw_med, rest;
+	int cw_notes = t->counts ? 4 : 0, cw_cust, cw_med, rest;
 	char cell[256];
 
 	/* The tabs: "1 Awaiting reply (3)" ... */
