@@ -53,6 +53,22 @@ int document_list(struct request *r);
 int document_get(struct request *r);
 
 /* incidents.c */
+int incident_categories(struct request *r);
+int incident_category_add(struct request *r);
+int incident_report(struct request *r);
+int incident_list(struct request *r);
+int incident_get(struct request *r);
+int incident_update(struct request *r);
+int incident_link(struct request *r);
+int incident_transition(struct request *r);
+int incident_review(struct request *r);
+int incident_close(struct request *r);
+int incident_cm_add(struct request *r);
+int incident_cm_update(struct request *r);
+int incident_dashboard(struct request *r);
+int incident_document(struct request *r);
+int incident_csv(struct request *r);
+
 /* risks.c */
 int asset_create(struct request *r);
 int asset_update(struct request *r);

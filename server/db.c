@@ -310,6 +310,214 @@ static const struct db_statement {
 	                                                                                       " WHERE c.receipt = $1 AND d.kind = $2 AND ($3::int IS NULL OR d.version = $3::int)"
 	                                                                                       " ORDER BY d.version DESC LIMIT 1" },
 	/* ---- incidents (incidents.c) ---- */
+	/* Security incidents (schema/008_incidents.sql). Row-level security decides which
+	 * incidents a statement sees; the triggers write the timeline; kura.incident_utc() is
+	 * TS_UTC as a function, which keeps these strings whole. */
+	[STMT_INCIDENT_CATEGORIES] = { "incident_categories", 0,
+	                               "SELECT code, label, label_ja, active FROM kura.incident_categories"
+	                               " ORDER BY code" },
+	[STMT_INCIDENT_CATEGORY_ADD] = { "incident_category_add", 2,
+	                                 "INSERT INTO kura.incident_categories (code, label, label_ja)"
+	                                 " SELECT coalesce(max(code), 0) + 1, $1, $2 FROM kura.incident_categories"
+	                                 " RETURNING code" },
+	/* $1 category, $2 severity, $3 title, $4 what happened, $5 found at (NULL: now),
+	 * $6 where, $7 segment, $8 reporter. No row: the category is unknown or retired. */
+	[STMT_INCIDENT_CREATE] = { "incident_create", 8,
+	                           "INSERT INTO kura.incidents (category, severity, title, description, found_at,"
+	                           " location, segment, reported_by)"
+	                           " SELECT $1::int, $2, $3, $4, coalesce($5::timestamptz, now()), $6, $7, $8"
+	                           " WHERE EXISTS (SELECT FROM kura.incident_categories c"
+	                           "  WHERE c.code = $1::int AND c.active)"
+	                           " RETURNING id, version" },
+	/* The first receipt number of $1 that names no case (visible to the user). */
+	[STMT_INCIDENT_CASES_MISSING] = { "incident_cases_missing", 1,
+	                                  "SELECT x FROM unnest($1::text[]) x WHERE NOT EXISTS"
+	                                  " (SELECT FROM kura.cases c WHERE c.receipt = x) LIMIT 1" },
+	/* The links a report names: $1 incident, $2 kinds, $3 references. */
+	[STMT_INCIDENT_LINKS_ADD] = { "incident_links_add", 3,
+	                              "INSERT INTO kura.incident_links (incident_id, kind, ref, case_id)"
+	                              " SELECT $1::bigint, t.kind, t.ref, c.id"
+	                              " FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(kind, ref, n)"
+	                              " LEFT JOIN kura.cases c ON t.kind = 'case' AND c.receipt = t.ref"
+	                              " ORDER BY t.n ON CONFLICT DO NOTHING" },
+	/* Adds a link or changes whether it is affected: $1 incident, $2 kind, $3 ref,
+	 * $4 affected. No row: nothing changed. */
+	[STMT_INCIDENT_LINK_SET] = { "incident_link_set", 4,
+	                             "INSERT INTO kura.incident_links AS l (incident_id, kind, ref, case_id, affected)"
+	                             " SELECT $1::bigint, $2, $3, (SELECT c.id FROM kura.cases c"
+	                             "  WHERE $2 = 'case' AND c.receipt = $3), $4::boolean"
+	                             " ON CONFLICT (incident_id, kind, ref) DO UPDATE SET affected = EXCLUDED.affected"
+	                             " WHERE l.affected <> EXCLUDED.affected RETURNING 1" },
+	[STMT_INCIDENT_UNLINK] = { "incident_unlink", 3,
+	                           "DELETE FROM kura.incident_links WHERE incident_id = $1 AND kind = $2"
+	                           " AND ref = $3 RETURNING 1" },
+	/* Takes the incident for a change (the statements after it see every change committed
+	 * before): $1 incident, $2 the acting user. */
+	[STMT_INCIDENT_LOCK] = { "incident_lock", 2,
+	                         "SELECT status, version, reported_by = $2::bigint, reviewed_by IS NOT NULL"
+	                         " FROM kura.incidents WHERE id = $1 FOR UPDATE" },
+	/* Countermeasures still open (planned, in progress) and not yet verified. */
+	[STMT_INCIDENT_CM_COUNTS] = { "incident_cm_counts", 1,
+	                              "SELECT count(*) FILTER (WHERE state IN ('planned', 'in_progress')),"
+	                              " count(*) FILTER (WHERE state <> 'verified')"
+	                              " FROM kura.incident_countermeasures WHERE incident_id = $1" },
+	[STMT_INCIDENT_CM_STATE] = { "incident_cm_state", 2,
+	                             "SELECT state FROM kura.incident_countermeasures"
+	                             " WHERE incident_id = $1 AND seq = $2" },
+	/* A change to a part of the incident: its version moves, and its event goes out. */
+	[STMT_INCIDENT_TOUCH] = { "incident_touch", 1,
+	                          "UPDATE kura.incidents SET version = version + 1, updated_at = now()"
+	                          " WHERE id = $1 RETURNING version" },
+	/* $1 incident, $2 the names of the fields to set, $3.. their values. No row: the new
+	 * category is unknown or retired. */
+	[STMT_INCIDENT_UPDATE] = { "incident_update", 13,
+	                           "UPDATE kura.incidents SET"
+	                           " category = CASE WHEN 'category' = ANY($2::text[]) THEN $3::int ELSE category END,"
+	                           " severity = CASE WHEN 'severity' = ANY($2::text[]) THEN $4 ELSE severity END,"
+	                           " title = CASE WHEN 'title' = ANY($2::text[]) THEN $5 ELSE title END,"
+	                           " description = CASE WHEN 'description' = ANY($2::text[]) THEN $6"
+	                           "  ELSE description END,"
+	                           " found_at = CASE WHEN 'found_at' = ANY($2::text[]) THEN $7::timestamptz"
+	                           "  ELSE found_at END,"
+	                           " location = CASE WHEN 'location' = ANY($2::text[]) THEN $8 ELSE location END,"
+	                           " facts = CASE WHEN 'facts' = ANY($2::text[]) THEN $9 ELSE facts END,"
+	                           " cause = CASE WHEN 'cause' = ANY($2::text[]) THEN $10 ELSE cause END,"
+	                           " impact = CASE WHEN 'impact' = ANY($2::text[]) THEN $11 ELSE impact END,"
+	                           " prevention = CASE WHEN 'prevention' = ANY($2::text[]) THEN $12"
+	                           "  ELSE prevention END,"
+	                           " shared = CASE WHEN 'shared' = ANY($2::text[]) THEN $13::boolean ELSE shared END,"
+	                           " updated_at = now(), version = version + 1"
+	                           " WHERE id = $1 AND ('category' <> ALL($2::text[]) OR EXISTS"
+	                           "  (SELECT FROM kura.incident_categories c WHERE c.code = $3::int AND c.active))"
+	                           " RETURNING version" },
+	/* $1 incident, $2 new status, $3 reason, $4 the acting user. Reopening (to
+	 * investigating) clears the review; closing records who closed. */
+	[STMT_INCIDENT_TRANSITION] = { "incident_transition", 4,
+	                               "UPDATE kura.incidents SET status = $2, status_reason = $3,"
+	                               " reviewed_by = CASE WHEN $2 = 'investigating' THEN NULL ELSE reviewed_by END,"
+	                               " reviewed_at = CASE WHEN $2 = 'investigating' THEN NULL ELSE reviewed_at END,"
+	                               " review_result = CASE WHEN $2 = 'investigating' THEN NULL"
+	                               "  ELSE review_result END,"
+	                               " closed_by = CASE WHEN $2 = 'closed' THEN $4::bigint END,"
+	                               " closed_at = CASE WHEN $2 = 'closed' THEN now() END,"
+	                               " updated_at = now(), version = version + 1"
+	                               " WHERE id = $1 RETURNING version" },
+	[STMT_INCIDENT_REVIEW] = { "incident_review", 3,
+	                           "UPDATE kura.incidents SET reviewed_by = $3, reviewed_at = now(),"
+	                           " review_result = $2, updated_at = now(), version = version + 1"
+	                           " WHERE id = $1 RETURNING version" },
+	[STMT_INCIDENT_USER] = { "incident_user", 1,
+	                         "SELECT id, login, display_name FROM kura.users"
+	                         " WHERE login = $1 AND disabled_at IS NULL" },
+	/* $1 incident, $2 title, $3 owner, $4 due, $5 the acting user. */
+	[STMT_INCIDENT_CM_ADD] = { "incident_cm_add", 5,
+	                           "INSERT INTO kura.incident_countermeasures (incident_id, seq, title, owner, due,"
+	                           " created_by)"
+	                           " SELECT $1::bigint, coalesce(max(m.seq), 0) + 1, $2, $3::bigint, $4::date,"
+	                           " $5::bigint FROM kura.incident_countermeasures m WHERE m.incident_id = $1::bigint"
+	                           " RETURNING seq" },
+	/* $1 incident, $2 countermeasure, $3 the names of the fields to set, $4 title,
+	 * $5 owner, $6 due, $7 state, $8 the acting user. */
+	[STMT_INCIDENT_CM_UPDATE] = { "incident_cm_update", 8,
+	                              "UPDATE kura.incident_countermeasures SET"
+	                              " title = CASE WHEN 'title' = ANY($3::text[]) THEN $4 ELSE title END,"
+	                              " owner = CASE WHEN 'owner' = ANY($3::text[]) THEN $5::bigint ELSE owner END,"
+	                              " due = CASE WHEN 'due' = ANY($3::text[]) THEN $6::date ELSE due END,"
+	                              " state = CASE WHEN 'state' = ANY($3::text[]) THEN $7 ELSE state END,"
+	                              " done_at = CASE WHEN 'state' <> ALL($3::text[]) THEN done_at"
+	                              "  WHEN $7 IN ('planned', 'in_progress') THEN NULL"
+	                              "  WHEN $7 = 'done' AND state <> 'done' THEN now() ELSE done_at END,"
+	                              " verified_by = CASE WHEN 'state' = ANY($3::text[]) AND $7 = 'verified'"
+	                              "  AND state <> 'verified' THEN $8::bigint ELSE verified_by END,"
+	                              " verified_at = CASE WHEN 'state' = ANY($3::text[]) AND $7 = 'verified'"
+	                              "  AND state <> 'verified' THEN now() ELSE verified_at END"
+	                              " WHERE incident_id = $1 AND seq = $2 RETURNING state" },
+	[STMT_INCIDENT_GET] = { "incident_get", 1,
+	                        "SELECT i.id, i.title, i.category, c.label, c.label_ja, i.severity, sv.label,"
+	                        " sv.label_ja, i.status, st.label, st.label_ja, i.description,"
+	                        " kura.incident_utc(i.found_at), i.location, i.segment, i.shared, ru.login,"
+	                        " ru.display_name, kura.incident_utc(i.reported_at), i.facts, i.cause, i.impact,"
+	                        " i.prevention, i.status_reason, vu.login, vu.display_name,"
+	                        " kura.incident_utc(i.reviewed_at), i.review_result, cu.login, cu.display_name,"
+	                        " kura.incident_utc(i.closed_at), kura.incident_utc(i.updated_at), i.version"
+	                        " FROM kura.incidents i"
+	                        " JOIN kura.incident_categories c ON c.code = i.category"
+	                        " JOIN kura.incident_severities sv ON sv.name = i.severity"
+	                        " JOIN kura.incident_statuses st ON st.name = i.status"
+	                        " JOIN kura.users ru ON ru.id = i.reported_by"
+	                        " LEFT JOIN kura.users vu ON vu.id = i.reviewed_by"
+	                        " LEFT JOIN kura.users cu ON cu.id = i.closed_by WHERE i.id = $1" },
+	/* Links; the _PII one adds the customer's name of an affected case (pii.read only). */
+	[STMT_INCIDENT_LINKS] = { "incident_links", 1,
+	                          "SELECT kind, ref, affected, NULL::text, NULL::bigint FROM kura.incident_links"
+	                          " WHERE incident_id = $1 ORDER BY kind, ref" },
+	[STMT_INCIDENT_LINKS_PII] = { "incident_links_pii", 1,
+	                              "SELECT l.kind, l.ref, l.affected, cu.name, cu.case_id FROM kura.incident_links l"
+	                              " LEFT JOIN kura.case_customers cu ON cu.case_id = l.case_id AND l.affected"
+	                              " WHERE l.incident_id = $1 ORDER BY l.kind, l.ref" },
+	[STMT_INCIDENT_CMS] = { "incident_cms", 1,
+	                        "SELECT m.seq, m.title, u.login, u.display_name, m.due::text, m.state,"
+	                        " m.state IN ('planned', 'in_progress') AND m.due < current_date,"
+	                        " kura.incident_utc(m.done_at), v.login, kura.incident_utc(m.verified_at)"
+	                        " FROM kura.incident_countermeasures m JOIN kura.users u ON u.id = m.owner"
+	                        " LEFT JOIN kura.users v ON v.id = m.verified_by"
+	                        " WHERE m.incident_id = $1 ORDER BY m.seq" },
+	[STMT_INCIDENT_TIMELINE] = { "incident_timeline", 1,
+	                             "SELECT kura.incident_utc(t.at), u.login, u.display_name, t.segment, t.kind,"
+	                             " t.from_status, t.to_status, t.detail FROM kura.incident_timeline t"
+	                             " LEFT JOIN kura.users u ON u.id = t.actor"
+	                             " WHERE t.incident_id = $1 ORDER BY t.id" },
+	/* kura.incident_risks() is replaced by the risk register's migration. */
+	[STMT_INCIDENT_RISKS] = { "incident_risks", 1,
+	                          "SELECT risk_id, ref, title, level FROM kura.incident_risks($1::bigint)"
+	                          " ORDER BY risk_id" },
+	/* $1 status ('open': any not closed or rejected), $2 category, $3 severity, $4 reporter,
+	 * $5 at least, $6 less than so many days old, $7 sort, $8 limit, $9 offset. */
+	[STMT_INCIDENT_LIST] = { "incident_list", 9,
+	                         "SELECT i.id, i.title, i.category, c.label, c.label_ja, i.severity, i.status,"
+	                         " i.segment, u.login, kura.incident_utc(i.reported_at), kura.incident_utc(i.found_at),"
+	                         " kura.incident_utc(i.updated_at), extract(day FROM now() - i.reported_at)::int,"
+	                         " (SELECT count(*) FROM kura.incident_countermeasures m WHERE m.incident_id = i.id"
+	                         "  AND m.state IN ('planned', 'in_progress')),"
+	                         " (SELECT count(*) FROM kura.incident_countermeasures m WHERE m.incident_id = i.id"
+	                         "  AND m.state IN ('planned', 'in_progress') AND m.due < current_date),"
+	                         " i.version, i.shared"
+	                         " FROM kura.incidents i JOIN kura.incident_categories c ON c.code = i.category"
+	                         " JOIN kura.incident_severities sv ON sv.name = i.severity"
+	                         " JOIN kura.users u ON u.id = i.reported_by"
+	                         " WHERE ($1::text IS NULL OR i.status = $1"
+	                         "  OR ($1 = 'open' AND i.status NOT IN ('closed', 'rejected')))"
+	                         " AND ($2::int IS NULL OR i.category = $2) AND ($3::text IS NULL OR i.severity = $3)"
+	                         " AND ($4::bigint IS NULL OR i.reported_by = $4)"
+	                         " AND ($5::int IS NULL OR i.reported_at <= now() - make_interval(days => $5::int))"
+	                         " AND ($6::int IS NULL OR i.reported_at > now() - make_interval(days => $6::int))"
+	                         " ORDER BY CASE WHEN $7::text = 'severity' THEN sv.rank END DESC NULLS LAST,"
+	                         " CASE WHEN $7::text = 'updated' THEN i.updated_at END DESC NULLS LAST,"
+	                         " CASE WHEN $7::text = 'oldest' THEN i.id END ASC NULLS LAST, i.id DESC"
+	                         " LIMIT $8 OFFSET $9" },
+	/* The dashboard: open incidents by category and age, every status, overdue
+	 * countermeasures (over what the user may see). */
+	[STMT_INCIDENT_DASH_CATEGORIES] = { "incident_dash_categories", 0,
+	                                    "SELECT c.code, c.label, c.label_ja, count(i.id),"
+	                                    " count(i.id) FILTER (WHERE i.reported_at > now() - interval '7 days'),"
+	                                    " count(i.id) FILTER (WHERE i.reported_at <= now() - interval '7 days'"
+	                                    "  AND i.reported_at > now() - interval '30 days'),"
+	                                    " count(i.id) FILTER (WHERE i.reported_at <= now() - interval '30 days')"
+	                                    " FROM kura.incident_categories c LEFT JOIN kura.incidents i"
+	                                    "  ON i.category = c.code AND i.status NOT IN ('closed', 'rejected')"
+	                                    " GROUP BY c.code HAVING c.active OR count(i.id) > 0 ORDER BY c.code" },
+	[STMT_INCIDENT_DASH_STATUSES] = { "incident_dash_statuses", 0,
+	                                  "SELECT s.name, s.label, s.label_ja, count(i.id)"
+	                                  " FROM kura.incident_statuses s LEFT JOIN kura.incidents i ON i.status = s.name"
+	                                  " GROUP BY s.name ORDER BY s.position" },
+	[STMT_INCIDENT_OVERDUE] = { "incident_overdue", 0,
+	                            "SELECT m.incident_id, m.seq, m.title, u.login, u.display_name, m.due::text,"
+	                            " current_date - m.due, m.state, i.title, i.severity"
+	                            " FROM kura.incident_countermeasures m"
+	                            " JOIN kura.incidents i ON i.id = m.incident_id"
+	                            " JOIN kura.users u ON u.id = m.owner"
+	                            " WHERE m.state IN ('planned', 'in_progress') AND m.due < current_date"
+	                            " ORDER BY m.due, m.incident_id, m.seq LIMIT 200" },
 	/* ---- risk register (risks.c) ---- */
 	/* The register (schema/009_risks.sql). Levels and next reviews come from the view
 	 * kura.risk_register, which scores through the stored matrix. Dates are YYYY-MM-DD. */
