@@ -185,7 +185,7 @@ conf_load(struct server_config *cfg, const char *path, char *err, size_t errlen)
 void
 conf_fini(struct server_config *cfg)
 {
-		free(cfg->conninfo);
+	free(cfg->conninfo);
 	free(cfg->tracking_url_template);
 	for (size_t i = 0; i < cfg->nlisteners; i++) {
 		free(cfg->listeners[i].segment);
