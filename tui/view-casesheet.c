@@ -538,8 +538,8 @@ sheet_cols(int w, struct sheet_cols *c)
 	c->stage = c->wide ? 24 : 14;
 	c->ja = 10;
 	c->at = c->wide ? 16 : 11;
-	c->person = c->wide ? 20 : 12;
-	c->outcome = c->wide ? 16 : 10;
+	c->person = c->wide ? 22 : 12;
+	c->outcome = c->wide ? 14 : 10;
 	c->remark =
 	    w - 2 - c->num - c->stage - c->ja - c->at - c->person - c->outcome - 6 * SHEET_GAP;
 	if (c->remark < 0)
@@ -610,7 +610,10 @@ sheet_draw(struct view *v, const struct draw_rect *r)
 		cells[2] = st->label_ja;
 		cells[3] = s->at == NULL ? (current ? _("now") : "-")
 		                         : (c.wide || strlen(when) != 16 ? when : when + 5);
+		/* "name (login)" where it fits, else the name: a stamp is a person's. */
 		cells[4] = s->at == NULL ? "" : sheet_person(s, c.wide, person, sizeof person);
+		if (s->at != NULL && utf8_width(person) > c.person)
+			cells[4] = sheet_person(s, false, person, sizeof person);
 		/* The device a stamp names (the analysis device, the eraser) with its outcome. */
 		snprintf(outcome, sizeof outcome, "%s%s%s", s->device ? s->device : "",
 		         s->device && s->outcome ? " " : "", s->outcome ? s->outcome : "");

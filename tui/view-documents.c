@@ -174,7 +174,9 @@ issue_done(struct form *f, const msgpack_object *data, char *msg, size_t msglen)
 {
 	char *sha = rec_text(data, "sha256");
 
-	snprintf(msg, msglen, _("%s version %lld issued (SHA-256 %s); it needs approval."),
+	snprintf(msg, msglen,
+	         _("Issued %s version %lld (SHA-256 %.12s…): it needs approval by "
+	           "another person."),
 	         doc_kind_label(form_choice(f, "kind")), (long long)rec_int(data, "version", 0),
 	         sha);
 	free(sha);
