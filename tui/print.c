@@ -72,30 +72,23 @@ print_line(struct print_doc *d, const char *fmt, ...)
 const char *
 print_cell(const char *s, int width, char *out, size_t size)
 {
+	bool cut = s != NULL && utf8_width(s) > width && width > 0;
 	int used = 0;
 	size_t n;
 
-	if (s == NULL)
-		s = "";
 	if (size == 0)
 		return out;
-	if (utf8_width(s) > width && width > 0) {
-		n = utf8_fit(s, width - 1, &used);
-		if (n + 2 > size)
-			n = size - 2;
-		memcpy(out, s, n);
-		out[n++] = '~';
-		used++;
-	} else {
-		n = utf8_fit(s, width, &used);
-		if (n + 1 > size)
-			n = size - 1;
-		memcpy(out, s, n);
-	}
-	while (used < width && n + 1 < size) {
+	/* As on the screen (draw_cell): a cut text ends with '~' in the cell's last column. */
+	n = utf8_fit(s != NULL ? s : "", cut ? width - 1 : width, &used);
+	if (n + 2 > size)
+		n = size - 2;
+	memcpy(out, s != NULL ? s : "", n);
+	while (used < (cut ? width - 1 : width) && n + 2 < size) {
 		out[n++] = ' ';
 		used++;
 	}
+	if (cut)
+		out[n++] = '~';
 	out[n] = '\0';
 	return out;
 }

@@ -11,6 +11,8 @@
 #include "../tap.h"
 #include "field.h"
 #include "keymap.h"
+#include "print.h"
+#include "stage.h"
 #include "text.h"
 #include "utf8.h"
 
@@ -186,6 +188,54 @@ test_keymap(void)
 	       "Enter's three codes are named once");
 }
 
+static void
+test_receipt(void)
+{
+	char buf[RECEIPT_MAX];
+
+	is_str(stage_receipt_typed("2611-00042", buf, sizeof buf), "2611-00042", "typed as it is");
+	is_str(stage_receipt_typed(" 2611-00042\r\n", buf, sizeof buf), "2611-00042",
+	       "a scanner's line ending and spaces go");
+	is_str(stage_receipt_typed("*2611-00042*", buf, sizeof buf), "2611-00042",
+	       "Code 39 start and stop marks go");
+	is_str(stage_receipt_typed("２６１１－０００４２", buf, sizeof buf), "2611-00042",
+	       "full-width digits and dash from a Japanese input method");
+	is_str(stage_receipt_typed("２６１１ー０００４２\xe3\x80\x80", buf, sizeof buf),
+	       "2611-00042", "the long-vowel mark as a dash, an ideographic space");
+	is_str(stage_receipt_typed("2611-00042-03", buf, sizeof buf), "2611-00042",
+	       "an item's label verifies its case");
+	is_str(stage_receipt_typed("2611-00043", buf, sizeof buf), "2611-00043",
+	       "another number stays another number (the server refuses it)");
+	is_str(stage_receipt_typed("2611-00042-3x", buf, sizeof buf), "2611-00042-3x",
+	       "not a label: left for the server to refuse");
+	ok(stage_find("erasure") != NULL && stage_index("erasure") == 6 &&
+	       strcmp(stage_find("erasure")->label_ja, "情報消去") == 0,
+	   "seven stages, the last one 情報消去");
+	ok(stage_find("nonsense") == NULL, "an unknown stage is none");
+}
+
+static void
+test_print(void)
+{
+	struct print_doc d;
+	char cell[64];
+	static const int w[3] = { 6, 4, 1 };
+	const char *cells[3] = { "山田太郎", NULL, "rest of the line" };
+
+	is_str(print_cell("山田", 6, cell, sizeof cell), "山田  ", "a cell padded by columns");
+	is_str(print_cell("山田太郎", 6, cell, sizeof cell), "山田 ~",
+	       "cut with ~ without splitting a character");
+	ok(utf8_width(print_cell("ab山田cd", 5, cell, sizeof cell)) == 5,
+	   "a cut cell is exactly as wide as asked");
+	print_init(&d);
+	print_cells(&d, 3, w, cells);
+	print_field(&d, 4, "ラベル", "one\ntwo");
+	print_line(&d, "*%s*", "2611-00042");
+	is_str(d.text, "山田 ~  -     rest of the line\nラ ~  one\n      two\n*2611-00042*\n",
+	       "cells, a field of two lines and a barcode line");
+	print_fini(&d);
+}
+
 int
 main(void)
 {
@@ -195,5 +245,7 @@ main(void)
 	test_time();
 	test_wrap();
 	test_keymap();
+	test_receipt();
+	test_print();
 	return tap_done();
 }
