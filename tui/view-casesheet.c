@@ -194,7 +194,7 @@ sheet_device(const msgpack_object *d)
 	return out;
 }
 
-static void sheet_layout(struct sheet_view *sv);
+static void sheet_layout(struct view *v);
 
 /* case.sheet answered (a conn_reply_fn; arg is the view). */
 static void
@@ -259,7 +259,7 @@ sheet_reply(void *arg, const struct proto_reply *rep)
 	sv->erasure_due = rec_str(rep->data, "erasure_due");
 	sv->have_sheet = true;
 	sheet_hints(v);
-	sheet_layout(sv);
+	sheet_layout(v);
 }
 
 /* case.get answered (a conn_reply_fn; arg is the view): the registration data. */
@@ -300,7 +300,7 @@ sheet_case_reply(void *arg, const struct proto_reply *rep)
 		sv->nnotes++;
 	}
 	sv->have_case = true;
-	sheet_layout(sv);
+	sheet_layout(v);
 }
 
 /* device.list answered: the label of the device bound (a conn_reply_fn; arg is the view). */
@@ -325,7 +325,7 @@ sheet_devices_reply(void *arg, const struct proto_reply *rep)
 		free(id);
 	}
 	v->app->redraw = true;
-	sheet_layout(sv);
+	sheet_layout(v);
 }
 
 static void
@@ -418,9 +418,10 @@ sheet_erasure_due_now(const struct sheet_view *sv)
 	return strcmp(due, now) <= 0;
 }
 
-/* The details under the grid, as pager paragraphs. */
+/* The details under the grid, as pager paragraphs. mine: the person signed in may stamp
+ * the current stage. */
 static void
-sheet_layout(struct sheet_view *sv)
+sheet_details(struct sheet_view *sv, bool mine)
 {
 	struct pager *p = &sv->details;
 	char line[1024], when[TEXT_TIME_MAX];
@@ -431,10 +432,16 @@ sheet_layout(struct sheet_view *sv)
 		if (sv->closed)
 			snprintf(line, sizeof line, "%s",
 			         _("Closed: the image is erased; nothing may change."));
+		else if (mine)
+			snprintf(line, sizeof line,
+			         _("%s (%s): yours to stamp. Press s, or scan the receipt "
+			           "number's barcode."),
+			         _(cur->label), cur->label_ja);
 		else
 			snprintf(line, sizeof line, _("%s (%s): stamped by %s"), _(cur->label),
 			         cur->label_ja, _(cur->who));
-		pager_add(p, 1, ROLE_LABEL, _("Next"), sv->closed ? ROLE_HINT : ROLE_VALUE, line);
+		pager_add(p, 1, ROLE_LABEL, _("Next"),
+		          sv->closed ? ROLE_HINT : (mine ? ROLE_INFO : ROLE_VALUE), line);
 	}
 	if (sv->device != NULL)
 		snprintf(line, sizeof line, "%s  %s", sv->device,
@@ -519,6 +526,16 @@ sheet_layout(struct sheet_view *sv)
 		         sv->notes[i].segment, sv->notes[i].body);
 		pager_add(p, 1, ROLE_LABEL, i == 0 ? _("Notes 連絡事項") : "", ROLE_NORMAL, line);
 	}
+}
+
+/* Lays the details out again after data arrived. */
+static void
+sheet_layout(struct view *v)
+{
+	struct sheet_view *sv = v->priv;
+	const char *right = sheet_stamp_right(sv);
+
+	sheet_details(sv, sv->have_sheet && !sv->closed && right != NULL && sheet_may(v, right));
 }
 
 /* ---- the grid ---- */

@@ -65,8 +65,13 @@ struct queue_view {
 	char *follow; /* owned: the selected receipt, kept selected across a refetch */
 };
 
-static const struct view_hint queue_hints[] = {
+static const struct view_hint queue_hints_note[] = {
 	{ ACT_OPEN, NULL },    { ACT_SHEET, NULL }, { ACT_NOTE, NULL }, { ACT_NEXT_TAB, NULL },
+	{ ACT_REFRESH, NULL }, { ACT_BACK, NULL },  { ACT_NONE, NULL },
+};
+/* Without note.write: no "add note". */
+static const struct view_hint queue_hints[] = {
+	{ ACT_OPEN, NULL },    { ACT_SHEET, NULL }, { ACT_NEXT_TAB, NULL },
 	{ ACT_REFRESH, NULL }, { ACT_BACK, NULL },  { ACT_NONE, NULL },
 };
 
@@ -197,6 +202,7 @@ queue_open(struct view *v, const void *arg)
 	}
 	v->priv = qv;
 	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE | KM_TABS;
+	v->hints = app_has_right(v->app, "note.write") ? queue_hints_note : queue_hints;
 	return 0;
 }
 

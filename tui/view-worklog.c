@@ -285,8 +285,11 @@ worklog_draw(struct view *v, const struct draw_rect *r)
 	snprintf(line, sizeof line, _("Work log of case %s"), wv->receipt);
 	x += draw_text(y, x, w, ROLE_BIG, line, false);
 	if (wv->loaded) {
-		snprintf(line, sizeof line,
-		         _("   %zu entries, %lld min (%lld h %02lld min) in all"), wv->nrows,
+		char count[64];
+
+		snprintf(count, sizeof count, wv->nrows == 1 ? _("%zu entry") : _("%zu entries"),
+		         wv->nrows);
+		snprintf(line, sizeof line, _("   %s, %lld min (%lld h %02lld min) in all"), count,
 		         (long long)wv->total, (long long)wv->total / 60,
 		         (long long)wv->total % 60);
 		draw_text(y, x, r->x + r->w - x - 1, ROLE_VALUE, line, false);
