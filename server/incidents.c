@@ -1684,7 +1684,7 @@ incident_dashboard(struct request *r)
 	mp_pack_str(r->pk, "statuses");
 	pack_rows(r->pk, sts, st_keys, "sssi");
 	mp_pack_str(r->pk, "overdue");
-	pack_rows(r->pk, od, od_keys, "iisssssiss");
+	pack_rows(r->pk, od, od_keys, "iissssisss");
 out:
 	PQclear(cats);
 	PQclear(sts);

@@ -336,6 +336,9 @@ app_key(struct app *app, uint32_t key)
 	}
 	if (act == ACT_HELP && v->ops != &view_help_ops) {
 		app_push(app, &view_help_ops, NULL);
+	} else if (act == ACT_REPORT_INCIDENT || act == ACT_INCIDENTS) {
+		if (app->sess.active)
+			incident_global_key(app, act);
 	} else {
 		r = v->ops->key(v, act, key);
 		if (r & VIEW_CLOSE)

@@ -143,6 +143,8 @@ keymap_context_title(unsigned context)
 		return _("Case sheet, documents, work log, custody");
 	case KM_TABS:
 		return _("Queues");
+	case KM_INCIDENT:
+		return _("Security incidents");
 	}
 	return "";
 }

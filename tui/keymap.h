@@ -33,6 +33,8 @@ enum keymap_context {
 	KM_CASE = 1 << 6,   /* a case selected or open: case list, queues, case view */
 	KM_SHEET = 1 << 7,  /* the case sheet and its records (documents, work log, custody) */
 	KM_TABS = 1 << 8,   /* views with tabs (the queues) */
+	/* security incidents: their list, one incident, the dashboard */
+	KM_INCIDENT = 1 << 11,
 };
 
 /*
@@ -114,7 +116,38 @@ enum keymap_context {
 	X(ADD, KM_SHEET, N_("add"), N_("Add: a work-log entry, a new document version"), 'a')      \
 	X(APPROVE, KM_SHEET, N_("approve"), N_("Approve the selected document version"), 'A')      \
 	X(NEXT_TAB, KM_TABS, N_("next tab"), N_("Next tab"), KC_TAB, KFN(KEY_RIGHT), 'l')          \
-	X(PREV_TAB, KM_TABS, N_("previous tab"), N_("Previous tab"), KFN(KEY_BTAB), KFN(KEY_LEFT))
+	X(PREV_TAB, KM_TABS, N_("previous tab"), N_("Previous tab"), KFN(KEY_BTAB), KFN(KEY_LEFT)) \
+	X(REPORT_INCIDENT, KM_ALWAYS, N_("report incident"),                                       \
+	  N_("Report a security incident or weakness, from anywhere"), KFN(KEY_F(9)), KCTRL('R'))  \
+	X(INCIDENTS, KM_GLOBAL, N_("incidents"), N_("Security incidents: the list"), 'I')          \
+	X(INC_OPEN, KM_INCIDENT, N_("open"), N_("Open the selected incident"), KC_CR, KC_LF,       \
+	  KFN(KEY_ENTER))                                                                          \
+	X(INC_STATUS, KM_INCIDENT, N_("status"), N_("List: which status (open, all, each)"), 's')  \
+	X(INC_CATEGORY, KM_INCIDENT, N_("category"), N_("List: which category"), 'c')              \
+	X(INC_SEVERITY, KM_INCIDENT, N_("severity"), N_("List: which severity"), 'v')              \
+	X(INC_AGE, KM_INCIDENT, N_("age"), N_("List: how long ago reported"), 'a')                 \
+	X(INC_MINE, KM_INCIDENT, N_("mine"), N_("List: only the incidents you reported"), 'm')     \
+	X(INC_SORT, KM_INCIDENT, N_("sort"), N_("List: newest, oldest, severity, last change"),    \
+	  'o')                                                                                     \
+	X(INC_DASHBOARD, KM_INCIDENT, N_("dashboard"),                                             \
+	  N_("Open incidents by category and age, overdue countermeasures"), 'd')                  \
+	X(INC_CSV, KM_INCIDENT, N_("CSV"), N_("Save the list as CSV"), 'x')                        \
+	X(INC_ACT, KM_INCIDENT, N_("status"),                                                      \
+	  N_("Incident: triage, investigate, treat, resolve, reject or reopen"), 't')              \
+	X(INC_EDIT, KM_INCIDENT, N_("edit"), N_("Incident: edit the report, share it"), 'e')       \
+	X(INC_FINDINGS, KM_INCIDENT, N_("investigation"),                                          \
+	  N_("Incident: facts, cause, scope of impact, recurrence prevention"), 'f')               \
+	X(INC_LINK, KM_INCIDENT, N_("link"),                                                       \
+	  N_("Incident: link or unlink a case, device or asset; mark a case affected"), 'l')       \
+	X(INC_CM_ADD, KM_INCIDENT, N_("add countermeasure"), N_("Incident: add a countermeasure"), \
+	  '+')                                                                                     \
+	X(INC_CM_SET, KM_INCIDENT, N_("countermeasure"),                                           \
+	  N_("Incident: a countermeasure's state, owner or due date"), 'u')                        \
+	X(INC_REVIEW, KM_INCIDENT, N_("review"),                                                   \
+	  N_("Incident: record the review of a resolved incident"), 'V')                           \
+	X(INC_CLOSE, KM_INCIDENT, N_("close"), N_("Incident: close it after the review"), 'C')     \
+	X(INC_PRINT, KM_INCIDENT, N_("print"),                                                     \
+	  N_("Incident: print or save its report (情報セキュリティインシデント報告書)"), 'p')
 
 enum action {
 	ACT_NONE = 0,

@@ -74,5 +74,11 @@ extern const struct view_ops view_documents_ops;
 extern const struct view_ops view_document_ops;
 extern const struct view_ops view_worklog_ops;
 extern const struct view_ops view_form_ops;
+/* Security incidents (view-incident*.c): the list, one incident (arg: its id as text), the
+ * dashboard; incident_global_key opens the list (I) or the report form (F9) from anywhere. */
+extern const struct view_ops view_incidents_ops;
+extern const struct view_ops view_incident_ops;
+extern const struct view_ops view_incident_dash_ops;
+void incident_global_key(struct app *app, enum action act);
 
 #endif

@@ -653,11 +653,17 @@ test_countermeasures(void)
 	bool seen = false;
 	for (uint32_t i = 0; od != NULL && i < od->via.array.size; i++) {
 		int64_t id, c;
+		int64_t days = 0;
 		if (it_int(&od->via.array.ptr[i], "id", &id) && id == inc_a &&
-		    it_int(&od->via.array.ptr[i], "cm", &c) && c == 1)
+		    it_int(&od->via.array.ptr[i], "cm", &c) && c == 1 &&
+		    it_int(&od->via.array.ptr[i], "days_overdue", &days) && days >= 1 &&
+		    it_str(&od->via.array.ptr[i], "state") != NULL &&
+		    strcmp(it_str(&od->via.array.ptr[i], "state"), "planned") == 0 &&
+		    it_str(&od->via.array.ptr[i], "owner") != NULL &&
+		    strcmp(it_str(&od->via.array.ptr[i], "owner"), a_tech->login) == 0)
 			seen = true;
 	}
-	ok(seen, "lists countermeasure 1 as overdue");
+	ok(seen, "lists countermeasure 1 as overdue: planned, days late, its owner");
 	const msgpack_object *cats = it_array(rep.data, "categories");
 	int64_t open5 = 0;
 	for (uint32_t i = 0; cats != NULL && i < cats->via.array.size; i++) {
