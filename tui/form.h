@@ -79,6 +79,9 @@ struct form_def {
 struct form_open {
 	const struct form_def *def; /* static */
 	struct form_ctx ctx;        /* borrowed; copied */
+	/* After success the view below reloads (it is given the receipt as focus) unless this
+	 * is set: the case list would leave a search for it. */
+	bool quiet_close;
 };
 
 const struct form_ctx *form_ctx(const struct form *f);
@@ -114,7 +117,8 @@ void form_notice(struct form *f, const char *fmt, ...) __attribute__((format(pri
  * and the person may print either part alone. Returns 0 or -1. */
 int form_print_open(struct app *app, const char *receipt, const char *text, const char *name,
                     bool parts);
-/* Opens the form that adds a note to the case receipt (borrowed). Returns 0 or -1. */
-int form_note_open(struct app *app, const char *receipt);
+/* Opens the form that adds a note to the case receipt (borrowed). reload: the view below
+ * reloads after the note is added. Returns 0 or -1. */
+int form_note_open(struct app *app, const char *receipt, bool reload);
 
 #endif

@@ -272,7 +272,7 @@ case_key(struct view *v, enum action act, uint32_t key)
 		app_push(v->app, &view_casesheet_ops, cv->receipt);
 		return VIEW_HANDLED;
 	case ACT_NOTE:
-		form_note_open(v->app, cv->receipt);
+		form_note_open(v->app, cv->receipt, true);
 		return VIEW_HANDLED;
 	case ACT_REFRESH:
 		case_load(v, NULL);

@@ -411,7 +411,7 @@ cases_key(struct view *v, enum action act, uint32_t key)
 		return VIEW_HANDLED;
 	case ACT_NOTE:
 		if (cv->sel < cv->nrows)
-			form_note_open(app, cv->rows[cv->sel].receipt);
+			form_note_open(app, cv->rows[cv->sel].receipt, false);
 		return VIEW_HANDLED;
 	case ACT_QUEUES:
 		app_push(app, &view_queue_ops, NULL);

@@ -53,6 +53,7 @@ struct form {
 	char error[768];
 	char notice[512];
 	bool loading_source;
+	bool quiet_close;
 	uint8_t req_id[PROTO_ID_LEN];
 	void *req_args; /* owned: the last args sent, to resend with the same id */
 	size_t req_len;
@@ -306,6 +307,7 @@ form_open(struct view *v, const void *arg)
 
 	f->def = o->def;
 	f->view = v;
+	f->quiet_close = o->quiet_close;
 	f->ctx.receipt = form_dup(o->ctx.receipt);
 	f->ctx.stage = form_dup(o->ctx.stage);
 	f->ctx.kind = form_dup(o->ctx.kind);
@@ -415,7 +417,7 @@ form_reply(void *arg, const struct proto_reply *rep)
 		if (f->def->done != NULL)
 			f->def->done(f, rep->data, msg, sizeof msg);
 		app_message(v->app, MSG_INFO, "%s", msg[0] != '\0' ? msg : _("Done."));
-		app_close_view(v->app, v, f->ctx.receipt);
+		app_close_view(v->app, v, f->quiet_close ? NULL : f->ctx.receipt);
 		return;
 	}
 	i = form_item_of(f, rep->err_msg);

@@ -187,9 +187,9 @@ static const struct form_def note_form = {
 };
 
 int
-form_note_open(struct app *app, const char *receipt)
+form_note_open(struct app *app, const char *receipt, bool reload)
 {
-	struct form_open o = { .def = &note_form };
+	struct form_open o = { .def = &note_form, .quiet_close = !reload };
 
 	if (!app_has_right(app, "note.write")) {
 		app_message(app, MSG_ERROR, "%s", _("You may not add notes on this network."));

@@ -272,7 +272,7 @@ queue_key(struct view *v, enum action act, uint32_t key)
 		break;
 	case ACT_NOTE:
 		if (receipt != NULL)
-			form_note_open(v->app, receipt);
+			form_note_open(v->app, receipt, false);
 		break;
 	case ACT_REFRESH:
 		queue_load(v, NULL);
