@@ -41,6 +41,7 @@ static const struct queue_def {
 
 struct queue_row {
 	char *receipt, *received, *customer, *stage, *medium; /* owned */
+	const struct stage_def *st;                           /* NULL: an unknown stage */
 	int64_t notes_new;
 	bool masked;
 };
@@ -125,6 +126,7 @@ queue_reply(void *arg, const struct proto_reply *rep)
 			r->masked = strcmp(r->customer, "***") == 0;
 			raw = rec_text(&rows[i], "stage");
 			st = stage_find(raw);
+			r->st = st;
 			r->stage = st != NULL ? xasprintf("%s %s", _(st->label), st->label_ja)
 			                      : rec_text(&rows[i], "stage_label");
 			free(raw);
@@ -299,7 +301,7 @@ queue_draw(struct view *v, const struct draw_rect *r)
 	struct queue_view *qv = v->priv;
 	struct queue_tab *t = &qv->tabs[qv->cur];
 	int x = r->x + 1, y = r->y, w = r->w - 2;
-	int cw_receipt = 10, cw_recv = w < 110 ? 11 : 16, cw_stage = w < 110 ? 16 : 28;
+	int cw_receipt = 10, cw_recv = w < 110 ? 11 : 16, cw_stage = w < 110 ? 10 : 28;
 	int cw_notes = t->counts ? 4 : 0, cw_cust, cw_med, rest;
 	char cell[256];
 
@@ -370,7 +372,9 @@ queue_draw(struct view *v, const struct draw_rect *r)
 		draw_cell(y + i, cx += cw_receipt + 2, cw_recv, role, when);
 		draw_cell(y + i, cx += cw_recv + 2, cw_cust,
 		          row->masked && !sel ? ROLE_MASKED : role, row->customer);
-		draw_cell(y + i, cx += cw_cust + 2, cw_stage, role, row->stage);
+		/* Narrow: the stage in the case sheet's own words only. */
+		draw_cell(y + i, cx += cw_cust + 2, cw_stage, role,
+		          w < 110 && row->st != NULL ? row->st->label_ja : row->stage);
 		cx += cw_stage + 2;
 		if (cw_notes > 0) {
 			snprintf(cell, sizeof cell, "%lld", (long long)row->notes_new);
