@@ -1,0 +1,1 @@
+„¡v¢idÄ¢opªauth.login¤args‚¤user¤sato¨password¯Demo-password-1

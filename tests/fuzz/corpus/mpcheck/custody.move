@@ -1,0 +1,1 @@
+…¡v¢idÄ'()*+,-./0123456¢op¬custody.move£tokÙ@5f3c8a1e9b7d2f4a6c0e8b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a¤argsƒ¥label­2611-00001-01¢to¦backup¦reason¸ãƒãƒƒã‚¯ã‚¢ãƒƒãƒ—æ£šã¸
