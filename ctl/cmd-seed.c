@@ -1664,8 +1664,9 @@ seed_ddl_run(PGconn *conn, const char *sql, const char *tables, const char *what
 }
 
 /* Disables the tables' own triggers (events, guards, derived rows: the seed writes every
- * row itself) and, for a large seed, drops their foreign keys and secondary indexes, which
- * are checked and built at the end in one go, much faster than row by row. */
+ * row itself) and, for a large seed, drops their foreign keys, unique constraints and
+ * secondary indexes, which are checked and built at the end in one go, much faster than
+ * row by row. */
 static int
 seed_ddl_take(PGconn *conn, const struct seed_plan *p, bool bulk, struct seed_ddl *d)
 {
@@ -1691,6 +1692,22 @@ seed_ddl_take(PGconn *conn, const struct seed_plan *p, bool bulk, struct seed_dd
 		    " WHERE c.relnamespace = 'kura'::regnamespace"
 		    " AND c.relname = ANY($1::text[]) AND k.contype = 'f' ORDER BY 1",
 		    tables, "dropping the foreign keys to check them at the end", d);
+	/* Primary keys and unique constraints no foreign key of another table needs: their
+	 * indexes built at the end in one sort, not key by key at random places. */
+	if (rc == 0 && bulk)
+		rc = seed_ddl_run(
+		    conn,
+		    "SELECT format('ALTER TABLE kura.%I DROP CONSTRAINT %I', c.relname,"
+		    " k.conname), format('ALTER TABLE kura.%I ADD CONSTRAINT %I %s',"
+		    " c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid))"
+		    " FROM pg_catalog.pg_constraint k"
+		    " JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+		    " WHERE c.relnamespace = 'kura'::regnamespace"
+		    " AND c.relname = ANY($1::text[]) AND k.contype IN ('p', 'u')"
+		    " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f"
+		    "  WHERE f.contype = 'f' AND f.conindid = k.conindid)"
+		    " ORDER BY 1",
+		    tables, "dropping the unique constraints to check them at the end", d);
 	if (rc == 0 && bulk)
 		rc = seed_ddl_run(conn,
 		                  "SELECT format('DROP INDEX kura.%I', ic.relname),"
@@ -1713,11 +1730,12 @@ seed_ddl_give_back(PGconn *conn, struct seed_ddl *d, FILE *out)
 	double t0 = seed_clock();
 	int rc = 0;
 
-	/* Indexes first: the foreign keys' checks may use them. */
+	/* In the reverse order: indexes, unique constraints, then the foreign keys that need
+	 * them, then the triggers. */
 	for (size_t i = d->nundo; i-- > 0 && rc == 0;)
-		rc = pg_exec(conn, d->undo[i], "restoring an index, a foreign key or a trigger");
+		rc = pg_exec(conn, d->undo[i], "restoring an index, a constraint or a trigger");
 	if (rc == 0 && d->nundo > 0)
-		fprintf(out, "kuractl: indexes, foreign keys and triggers back in %.1f s\n",
+		fprintf(out, "kuractl: indexes, constraints and triggers back in %.1f s\n",
 		        seed_clock() - t0);
 	return rc;
 }
