@@ -314,6 +314,48 @@ CREATE POLICY risk_scores_add ON kura.risk_scores FOR INSERT
 	WITH CHECK ((SELECT kura.has_right('risk.manage'))
 		AND by_user IS NOT DISTINCT FROM kura.current_user_id());
 
+-- ---- incidents that revealed risks (schema/008) ----
+
+CREATE TABLE kura.risk_incidents (
+	risk_id     bigint NOT NULL REFERENCES kura.risks ON DELETE CASCADE,
+	incident_id bigint NOT NULL REFERENCES kura.incidents,
+	linked_by   bigint NOT NULL REFERENCES kura.users,
+	linked_at   timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (risk_id, incident_id)
+);
+CREATE INDEX risk_incidents_incident_idx ON kura.risk_incidents (incident_id);
+
+ALTER TABLE kura.risk_incidents ENABLE ROW LEVEL SECURITY;
+CREATE POLICY risk_incidents_read ON kura.risk_incidents FOR SELECT
+	USING ((SELECT kura.has_right('risk.read')));
+CREATE POLICY risk_incidents_link ON kura.risk_incidents FOR INSERT
+	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND linked_by = kura.current_user_id());
+CREATE POLICY risk_incidents_unlink ON kura.risk_incidents FOR DELETE
+	USING ((SELECT kura.has_right('risk.manage')));
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOR r IN SELECT 'kura_' || name FROM kura.roles LOOP
+		EXECUTE format('GRANT SELECT, INSERT, DELETE ON kura.risk_incidents TO %I', r);
+	END LOOP;
+END $$;
+
+-- An incident's risks, for the incidents domain (incident.get, the printed report): the
+-- body 008 left empty. SECURITY INVOKER (the default) on purpose: the caller's row-level
+-- security on the links and the register decides, so whoever lacks risk.read gets no rows.
+-- ref is the risk's reference as people quote it (R-12); level is its current level (the
+-- residual one once assessed, else the inherent one), scored through the matrix as it is now.
+CREATE OR REPLACE FUNCTION kura.incident_risks(p_incident bigint)
+	RETURNS TABLE (risk_id bigint, ref text, title text, level text)
+	LANGUAGE sql STABLE SET search_path = ''
+	AS $$
+	SELECT g.id, 'R-' || g.id, g.threat, g.current_level
+	FROM kura.risk_incidents ri JOIN kura.risk_register g ON g.id = ri.risk_id
+	WHERE ri.incident_id = p_incident
+	ORDER BY g.level_rank DESC, g.id
+	$$;
+
 -- ---- the catalogue: ISO/IEC 27001:2022 Annex A (data/iso27001-2022-annex-a.csv) ----
 -- The same rows as the CSV that kuractl controls import loads; tests/risks checks that an
 -- import of the shipped file finds nothing to change.

@@ -86,5 +86,7 @@ int risk_matrix_set(struct request *r);
 int risk_cadence_set(struct request *r);
 int risk_export(struct request *r);
 int control_list(struct request *r);
+int risk_link_incident(struct request *r);
+int risk_unlink_incident(struct request *r);
 
 #endif

@@ -706,6 +706,25 @@ static const struct db_statement {
 	                       " FROM kura.risk_register g JOIN kura.assets a ON a.id = g.asset_id"
 	                       " JOIN kura.users u ON u.id = g.owner LEFT JOIN kura.users ac ON ac.id = g.accepted_by"
 	                       " ORDER BY g.id" },
+	/* Incidents that revealed risks (schema/008, 009). The version of the risk moves only
+	 * when a link is added or removed. */
+	[STMT_RISK_INCIDENT_EXISTS] = { "risk_incident_exists", 1,
+	                                "SELECT id FROM kura.incidents WHERE id = $1" },
+	[STMT_RISK_INCIDENT_LINK] = { "risk_incident_link", 3,
+	                              "WITH i AS (INSERT INTO kura.risk_incidents (risk_id, incident_id, linked_by)"
+	                              "  VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1)"
+	                              " UPDATE kura.risks SET version = version + (SELECT count(*) FROM i)::int"
+	                              " WHERE id = $1 RETURNING version" },
+	[STMT_RISK_INCIDENT_UNLINK] = { "risk_incident_unlink", 2,
+	                                "WITH d AS (DELETE FROM kura.risk_incidents"
+	                                "  WHERE risk_id = $1 AND incident_id = $2 RETURNING 1)"
+	                                " UPDATE kura.risks SET version = version + (SELECT count(*) FROM d)::int"
+	                                " WHERE id = $1 RETURNING version, (SELECT count(*) FROM d)" },
+	[STMT_RISK_GET_INCIDENTS] = { "risk_get_incidents", 1,
+	                              "SELECT i.id, i.title, i.status, i.severity,"
+	                              " to_char(ri.linked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	                              " FROM kura.risk_incidents ri JOIN kura.incidents i ON i.id = ri.incident_id"
+	                              " WHERE ri.risk_id = $1 ORDER BY i.id" },
 };
 /* clang-format on */
 

@@ -223,6 +223,14 @@ static const struct command command_table[] = {
 	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 	{ .name = "risk.export", .fn = risk_export, .right = RIGHT_RISK_READ },
 	{ .name = "control.list", .fn = control_list, .right = RIGHT_RISK_READ },
+	{ .name = "risk.link_incident",
+	  .fn = risk_link_incident,
+	  .right = RIGHT_RISK_MANAGE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
+	{ .name = "risk.unlink_incident",
+	  .fn = risk_unlink_incident,
+	  .right = RIGHT_RISK_MANAGE,
+	  .flags = CMD_WRITE | CMD_IDEMPOTENT },
 };
 /* clang-format on */
 #define COMMAND_COUNT (sizeof command_table / sizeof command_table[0])

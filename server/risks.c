@@ -811,6 +811,10 @@ risk_get(struct request *r)
 		{ "residual_impact", 'i' },
 		{ "residual_level", 's' },
 	};
+	static const struct risks_col incident_cols[] = {
+		{ "id", 'i' },       { "title", 's' },     { "status", 's' },
+		{ "severity", 's' }, { "linked_at", 's' },
+	};
 	char id[24];
 	PGresult *res;
 	int rc;
@@ -825,7 +829,7 @@ risk_get(struct request *r)
 		PQclear(res);
 		return request_fail(r, ERR_NOT_FOUND, "there is no risk %s", id);
 	}
-	msgpack_pack_map(r->pk, RISKS_NELEM(risks_risk_cols) + 3);
+	msgpack_pack_map(r->pk, RISKS_NELEM(risks_risk_cols) + 4);
 	risks_pack_cols(r->pk, res, 0, 0, risks_risk_cols, RISKS_NELEM(risks_risk_cols));
 	PQclear(res);
 	/* The map was opened with its size: on a failure below the dispatcher drops it all. */
@@ -837,8 +841,13 @@ risk_get(struct request *r)
 	                          RISKS_NELEM(review_cols))) != 0)
 		return rc;
 	mp_pack_str(r->pk, "scores");
-	return risks_pack_rows(r, STMT_RISK_GET_SCORES, params, score_cols,
-	                       RISKS_NELEM(score_cols));
+	if ((rc = risks_pack_rows(r, STMT_RISK_GET_SCORES, params, score_cols,
+	                          RISKS_NELEM(score_cols))) != 0)
+		return rc;
+	/* Only the incidents this user may see (their row-level security). */
+	mp_pack_str(r->pk, "incidents");
+	return risks_pack_rows(r, STMT_RISK_GET_INCIDENTS, params, incident_cols,
+	                       RISKS_NELEM(incident_cols));
 }
 
 static const struct risks_col risks_list_cols[] = {
@@ -1139,4 +1148,80 @@ out:
 	PQclear(res);
 	msgpack_sbuffer_destroy(&csv);
 	return rc;
+}
+
+/* ============================== incidents ============================== */
+
+/* Reads id and incident; the risk must exist and the incident be visible to the user. */
+static int
+risks_link_args(struct request *r, char id[24], char incident[24])
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = risks_int(r, "id", true, 1, INT64_MAX, id)) != 0 ||
+	    (rc = risks_int(r, "incident", true, 1, INT64_MAX, incident)) != 0)
+		return rc;
+	snprintf(r->object, sizeof r->object, "risk:%s incident:%s", id, incident);
+	const char *params[1] = { id };
+	if ((rc = db_exec(r->db, STMT_RISK_STATE, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = request_fail(r, ERR_NOT_FOUND, "there is no risk %s", id);
+	PQclear(res);
+	if (rc != 0)
+		return rc;
+	params[0] = incident;
+	if ((rc = db_exec(r->db, STMT_RISK_INCIDENT_EXISTS, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = request_fail(r, ERR_NOT_FOUND,
+		                  "there is no incident %s (or you may not see it)", incident);
+	PQclear(res);
+	return rc;
+}
+
+int
+risk_link_incident(struct request *r)
+{
+	char id[24], incident[24];
+	PGresult *res;
+	int rc;
+
+	if ((rc = risks_link_args(r, id, incident)) != 0)
+		return rc;
+	const char *params[3] = { id, incident, r->sess.user_id };
+	if ((rc = db_exec(r->db, STMT_RISK_INCIDENT_LINK, params, &res)) != 0)
+		return rc;
+	msgpack_pack_map(r->pk, 3);
+	mp_packf(r->pk, "s i s i s i", "id", (int64_t)strtoll(id, NULL, 10), "incident",
+	         (int64_t)strtoll(incident, NULL, 10), "version",
+	         (int64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+	PQclear(res);
+	return 0;
+}
+
+int
+risk_unlink_incident(struct request *r)
+{
+	char id[24], incident[24];
+	PGresult *res;
+	int rc;
+
+	if ((rc = risks_link_args(r, id, incident)) != 0)
+		return rc;
+	const char *params[2] = { id, incident };
+	if ((rc = db_exec(r->db, STMT_RISK_INCIDENT_UNLINK, params, &res)) != 0)
+		return rc;
+	if (strcmp(PQgetvalue(res, 0, 1), "0") == 0) {
+		PQclear(res);
+		return request_fail(r, ERR_NOT_FOUND, "risk %s is not linked to incident %s", id,
+		                    incident);
+	}
+	msgpack_pack_map(r->pk, 3);
+	mp_packf(r->pk, "s i s i s i", "id", (int64_t)strtoll(id, NULL, 10), "incident",
+	         (int64_t)strtoll(incident, NULL, 10), "version",
+	         (int64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+	PQclear(res);
+	return 0;
 }

@@ -336,6 +336,9 @@ app_key(struct app *app, uint32_t key)
 	}
 	if (act == ACT_HELP && v->ops != &view_help_ops) {
 		app_push(app, &view_help_ops, NULL);
+	} else if (act == ACT_RISKS) {
+		/* From any view but a form: the register is its own stack of views. */
+		app_push(app, &view_risks_ops, NULL);
 	} else if (act == ACT_REPORT_INCIDENT || act == ACT_INCIDENTS) {
 		if (app->sess.active)
 			incident_global_key(app, act);

@@ -12,6 +12,10 @@
  * X(name, foreground, background, attributes with colour, attributes without) */
 #define DRAW_ROLES(X)                                                                              \
 	X(NORMAL, -1, -1, 0, 0)                                                                    \
+	X(LEVEL_LOW, COLOR_BLACK, COLOR_GREEN, 0, 0)                                               \
+	X(LEVEL_MEDIUM, COLOR_BLACK, COLOR_YELLOW, 0, A_UNDERLINE)                                 \
+	X(LEVEL_HIGH, COLOR_WHITE, COLOR_MAGENTA, A_BOLD, A_BOLD)                                  \
+	X(LEVEL_CRITICAL, COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD)                      \
 	X(TITLE, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE)                                       \
 	X(STATUS, COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE)                                           \
 	X(STATUS_USER, COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE | A_BOLD)                        \

@@ -145,6 +145,10 @@ keymap_context_title(unsigned context)
 		return _("Queues");
 	case KM_INCIDENT:
 		return _("Security incidents");
+	case KM_RISK:
+		return _("Risk register: risks, assets");
+	case KM_GRID:
+		return _("Heat map");
 	}
 	return "";
 }

@@ -35,6 +35,10 @@ enum keymap_context {
 	KM_TABS = 1 << 8,   /* views with tabs (the queues) */
 	/* security incidents: their list, one incident, the dashboard */
 	KM_INCIDENT = 1 << 11,
+
+	/* The risk register. */
+	KM_RISK = 1 << 12, /* risks, a risk, assets, an asset */
+	KM_GRID = 1 << 13, /* the heat map */
 };
 
 /*
@@ -48,6 +52,39 @@ enum keymap_context {
  * free of clashes (a form does not combine KM_MOVE with KM_EDIT, for example).
  */
 #define KEYMAP_ACTIONS(X)                                                                          \
+	X(RISKS, KM_GLOBAL, N_("risk register"),                                                   \
+	  N_("The risk register (managers and auditors): risks, assets, heat map"), 'R')           \
+	X(RISK_OPEN, KM_RISK, N_("open"), N_("Open the selected risk or asset"), KC_CR, KC_LF,     \
+	  KFN(KEY_ENTER))                                                                          \
+	X(RISK_LEVEL, KM_RISK, N_("level"),                                                        \
+	  N_("Filter by level: critical, high, medium, low, then any"), 'l')                       \
+	X(RISK_OWNER, KM_RISK, N_("owner"), N_("Filter by owner: each owner in turn, then any"),   \
+	  'o')                                                                                     \
+	X(RISK_TREATMENT, KM_RISK, N_("treatment"),                                                \
+	  N_("Filter by treatment: mitigate, accept, transfer, avoid, none, then any"), 't')       \
+	X(RISK_OVERDUE, KM_RISK, N_("overdue"), N_("Only risks whose review is overdue (on/off)"), \
+	  'd')                                                                                     \
+	X(RISK_DUE, KM_RISK, N_("due"),                                                            \
+	  N_("Managers: reviews past their date and acceptances that have expired"), 'u')          \
+	X(RISK_HEATMAP, KM_RISK, N_("heat map"),                                                   \
+	  N_("The heat map: the matrix with the count of risks in each cell"), 'm')                \
+	X(RISK_ASSETS, KM_RISK, N_("assets"), N_("The information assets and their risks"), 'a')   \
+	X(RISK_EXPORT, KM_RISK, N_("export"),                                                      \
+	  N_("Save the register and the statement of applicability as CSV in ~/kura-export"), 'x') \
+	X(RISK_REVIEW, KM_RISK, N_("review"),                                                      \
+	  N_("Review the risk: its scores now, what was found, the date (managers)"), 'v')         \
+	X(RISK_ACCEPT, KM_RISK, N_("accept"),                                                      \
+	  N_("Accept the risk until a date, saying why (managers)"), 'A')                          \
+	X(RISK_LINK, KM_RISK, N_("link incident"),                                                 \
+	  N_("Link the risk to an incident that revealed it, by the incident's number"), 'i')      \
+	X(GRID_LEFT, KM_GRID, N_("left"), N_("The cell to the left (lower likelihood)"),           \
+	  KFN(KEY_LEFT), 'h')                                                                      \
+	X(GRID_RIGHT, KM_GRID, N_("right"), N_("The cell to the right (higher likelihood)"),       \
+	  KFN(KEY_RIGHT), 'l')                                                                     \
+	X(GRID_SWITCH, KM_GRID, N_("inherent/residual"),                                           \
+	  N_("Move between the grid before treatment and the one after"), KC_TAB, 'i')             \
+	X(GRID_OPEN, KM_GRID, N_("list"), N_("List the cell's risks, to open one"), KC_CR, KC_LF,  \
+	  KFN(KEY_ENTER))                                                                          \
 	X(REDRAW, KM_ALWAYS, N_("redraw"), N_("Redraw the screen"), KCTRL('L'))                    \
 	X(HELP, KM_GLOBAL, N_("help"), N_("Show this help"), '?', KFN(KEY_F(1)))                   \
 	X(BACK, KM_GLOBAL, N_("back"),                                                             \

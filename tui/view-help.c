@@ -18,8 +18,9 @@ static const struct view_hint help_hints[] = {
 	{ ACT_NONE, NULL },
 };
 
-static const unsigned help_contexts[] = { KM_LIST, KM_CASE,   KM_SHEET, KM_TABS, KM_INCIDENT,
-	                                  KM_MOVE, KM_GLOBAL, KM_FORM,  KM_EDIT, KM_ALWAYS };
+static const unsigned help_contexts[] = { KM_LIST,   KM_CASE, KM_SHEET,    KM_TABS,
+	                                  KM_RISK,   KM_GRID, KM_INCIDENT, KM_MOVE,
+	                                  KM_GLOBAL, KM_FORM, KM_EDIT,     KM_ALWAYS };
 
 static int
 help_open(struct view *v, const void *arg)

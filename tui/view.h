@@ -81,4 +81,13 @@ extern const struct view_ops view_incident_ops;
 extern const struct view_ops view_incident_dash_ops;
 void incident_global_key(struct app *app, enum action act);
 
+/* The risk register (arg: NULL; a risk or an asset: its id; the list also "due",
+ * "cell L I inherent|residual" or "asset ID NAME"); the colour of a level. */
+extern const struct view_ops view_risks_ops;
+extern const struct view_ops view_risk_ops;
+extern const struct view_ops view_assets_ops;
+extern const struct view_ops view_asset_ops;
+extern const struct view_ops view_heatmap_ops;
+enum draw_role view_risk_level_role(const char *level);
+
 #endif

@@ -710,6 +710,108 @@ test_heat_and_reports(void)
 	is_str(call_code(op, "risk.export"), "forbidden", "an operator may not export it");
 }
 
+/* ---- incidents that revealed risks ---- */
+
+static int64_t
+report_incident(struct kclient *c, const char *title)
+{
+	struct proto_reply rep;
+	int64_t id = -1;
+	int rc = kclient_call(c, &rep, "incident.report", "{s i s s s s s s}", "category",
+	                      (int64_t)5, "severity", "high", "title", title, "description",
+	                      "作業イメージがUSBメモリに複製されていた。");
+
+	if (it_outcome(rc, &rep) == 0)
+		id = int_of(rep.data, "id");
+	else if (rc == 0)
+		printf("# incident.report: %s %s\n", code(rc, &rep), rep.err_msg);
+	if (rc == 0)
+		proto_reply_fini(&rep);
+	return id;
+}
+
+static const char *
+link(struct kclient *c, const char *op_name, int64_t risk, int64_t incident)
+{
+	static char out[32];
+	struct proto_reply rep;
+	int rc = kclient_call(c, &rep, op_name, "{s i s i}", "id", risk, "incident", incident);
+
+	snprintf(out, sizeof out, "%s", code(rc, &rep));
+	if (rc == 0)
+		proto_reply_fini(&rep);
+	return out;
+}
+
+/* Whether incident.get as c lists risk among the incident's risks, with its reference. */
+static bool
+incident_shows(struct kclient *c, int64_t incident, int64_t risk)
+{
+	struct proto_reply rep;
+	int rc = kclient_call(c, &rep, "incident.get", "{s i}", "id", incident);
+	const msgpack_object *risks;
+	char ref[32];
+	bool found = false;
+
+	if (it_outcome(rc, &rep) != 0) {
+		printf("# incident.get: %s\n", code(rc, &rep));
+		if (rc == 0)
+			proto_reply_fini(&rep);
+		return false;
+	}
+	snprintf(ref, sizeof ref, "R-%lld", (long long)risk);
+	risks = it_array(rep.data, "risks");
+	for (uint32_t i = 0; risks != NULL && i < risks->via.array.size; i++)
+		if (int_of(&risks->via.array.ptr[i], "id") == risk &&
+		    str_is(&risks->via.array.ptr[i], "ref", ref))
+			found = true;
+	proto_reply_fini(&rep);
+	return found;
+}
+
+static void
+test_incidents(void)
+{
+	int64_t inc = report_incident(mgr, "作業イメージの不正な複製"), op_inc;
+	struct proto_reply rep;
+	int rc;
+
+	ok(inc > 0, "a manager reports an incident (%lld)", (long long)inc);
+	is_str(link(aud, "risk.link_incident", r_low, inc), "forbidden",
+	       "an auditor may not link a risk to an incident");
+	is_str(link(mgr, "risk.link_incident", r_low, 999999999), "not_found",
+	       "linking to an unknown incident is not_found");
+	is_str(link(mgr, "risk.link_incident", r_low, inc), "ok",
+	       "a manager links the risk to the incident that revealed it");
+	is_str(link(mgr, "risk.link_incident", r_low, inc), "ok", "linking again changes nothing");
+	rc = kclient_call(aud, &rep, "risk.get", "{s i}", "id", r_low);
+	if (it_outcome(rc, &rep) == 0) {
+		const msgpack_object *incs = it_array(rep.data, "incidents");
+		ok(incs != NULL && incs->via.array.size == 1 && rows_have_id(incs, inc) &&
+		       str_is(&incs->via.array.ptr[0], "title", "作業イメージの不正な複製"),
+		   "the risk lists the incident once, with its title");
+	} else {
+		ok(0, "the risk lists the incident");
+	}
+	if (rc == 0)
+		proto_reply_fini(&rep);
+	ok(incident_shows(mgr, inc, r_low), "the incident shows the risk (R-%lld) to the manager",
+	   (long long)r_low);
+
+	/* An operator's report: they see their incident, but not the register's side of it. */
+	op_inc = report_incident(op, "USBメモリの置き忘れ");
+	is_str(link(mgr, "risk.link_incident", r_old, op_inc), "ok",
+	       "the manager links another risk to an operator's report");
+	ok(incident_shows(mgr, op_inc, r_old), "the manager sees that link from the incident");
+	ok(!incident_shows(op, op_inc, r_old),
+	   "the operator who reported it does not see the risk (no risk.read)");
+
+	is_str(link(mgr, "risk.unlink_incident", r_low, inc), "ok", "the link is removed");
+	is_str(link(mgr, "risk.unlink_incident", r_low, inc), "not_found",
+	       "removing it again is not_found");
+	ok(!incident_shows(mgr, inc, r_low), "and the incident no longer shows the risk");
+}
+
 /* ---- the database holds the same line ---- */
 
 static char *
@@ -847,6 +949,7 @@ seed(void)
 	}
 	free(d400);
 	printf("seeded risks %lld %lld\n", (long long)r1, (long long)r2);
+	printf("seeded incident %lld\n", (long long)report_incident(mgr, "解析サーバの暗号化"));
 	return rc;
 }
 
@@ -886,6 +989,7 @@ main(int argc, char **argv)
 	test_reviews();
 	test_acceptance();
 	test_heat_and_reports();
+	test_incidents();
 	test_database();
 
 	kclient_free(mgr), kclient_free(aud), kclient_free(op), kclient_free(tech);
