@@ -10,7 +10,8 @@ INSERT INTO kura.permissions VALUES
 	('stamp.report', 'may stamp the investigation-report stage', false),
 	('stamp.reply', 'may record the customer''s reply and stamp its stage', false),
 	('stamp.recovery', 'may stamp the recovery-or-cancellation stage', false),
-	('stamp.shipping', 'may record the shipment and stamp its stage', false),
+		-- employees only: confirming the return address needs reading it
+	('stamp.shipping', 'may record the shipment and stamp its stage', true),
 	('stamp.erasure', 'may stamp the erasure stage', false),
 	('note.write', 'may add notes to a case', false),
 	('worklog.read', 'may read analysis work logs', false),
@@ -43,7 +44,7 @@ SELECT r, s, p FROM (VALUES
 	('manager', 'tech-centre', 'document.approve'),
 	('manager', 'tech-centre', 'worklog.read'),
 	('manager', 'management', 'document.approve'),
-	('manager', 'management', 'worklog.read'),
+	
 	('manager', 'management', 'device.admin'),
 	('auditor', 'tech-centre', 'worklog.read'),
 	('admin', 'call-centre', 'device.admin'),
@@ -279,13 +280,16 @@ CREATE TRIGGER device_bindings_open BEFORE INSERT ON kura.device_bindings
 	FOR EACH ROW EXECUTE FUNCTION kura.case_open_guard();
 
 -- ---- the stamp ----
--- Completes the case's current stage. Runs with the caller's privileges (RLS applies) and
--- checks, in order: verification, the case, its stage, the right for the stage, what the
--- stage needs. Returns the new current stage and the stamp's outcome.
+-- Completes the case's current stage: the one way a stage ends. It checks, in order:
+-- verification, the case, its stage, the acting user's right for that stage (kura.has_right
+-- reads the acting role, which SECURITY DEFINER does not change), what the stage needs; then
+-- makes the stamp's effects with the owner's privileges, so that outside it nobody but a
+-- custody.move holder moves media and nobody moves a case on. Returns the new current stage
+-- and the stamp's outcome.
 CREATE FUNCTION kura.case_stamp(p_receipt text, p_verify text, p_stage text, p_remark text,
 		p_device text, p_eraser text, p_method text, p_retention_days int)
-	RETURNS TABLE (stage text, outcome text, at text)
-	LANGUAGE plpgsql SET search_path = ''
+		RETURNS TABLE (stage text, outcome text, at text)
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
 	AS $$
 DECLARE
 	c kura.cases;
@@ -310,7 +314,7 @@ BEGIN
 		RAISE EXCEPTION 'kura: case % is at stage %, not %', p_receipt, c.stage, p_stage
 			USING ERRCODE = '55000';
 	END IF;
-	IF NOT kura.has_right('stamp.' || p_stage) THEN
+		IF me IS NULL OR NOT kura.has_right('stamp.' || p_stage) THEN
 		RAISE EXCEPTION 'kura: your role may not stamp the % stage on this network', p_stage
 			USING ERRCODE = '42501';
 	END IF;
@@ -394,6 +398,16 @@ BEGIN
 END $$;
 
 -- ---- privileges and row security ----
+REVOKE ALL ON FUNCTION kura.case_stamp(text, text, text, text, text, text, text, int) FROM PUBLIC;
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOR r IN SELECT 'kura_' || name FROM kura.roles LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION kura.case_stamp(text, text, text, text, text,'
+			' text, text, int) TO %I', r);
+	END LOOP;
+END $$;
 DO $$
 DECLARE
 	r text;
@@ -413,10 +427,54 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- Changing a case: the row is reachable with case.read; which columns may change is the
+-- business of kura.cases_change_guard() below, by the right each change needs.
 CREATE POLICY cases_change ON kura.cases FOR UPDATE
 	USING ((SELECT kura.has_right('case.read'))) WITH CHECK ((SELECT kura.has_right('case.read')));
+
+-- The reply needs stamp.reply, the shipment stamp.shipping, and moving the case on (stage,
+-- the technician assigned, shipping and retention dates, closing) the right of the stage being
+-- stamped, so that SQL under an acting role can do no more than kurad lets it.
+CREATE FUNCTION kura.cases_change_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = ''
+	AS $$
+BEGIN
+	-- The owner's own maintenance (no acting role) is not a request.
+	IF pg_catalog.current_setting('role') = 'none' THEN
+		RETURN NEW;
+	END IF;
+	IF (NEW.reply_decision, NEW.reply_fax_date, NEW.reply_by, NEW.reply_at)
+	   IS DISTINCT FROM (OLD.reply_decision, OLD.reply_fax_date, OLD.reply_by, OLD.reply_at)
+	   AND NOT kura.has_right('stamp.reply') THEN
+		RAISE EXCEPTION 'kura: recording the customer''s reply needs the right stamp.reply'
+			USING ERRCODE = '42501';
+	END IF;
+	IF (NEW.ship_address_confirmed, NEW.ship_carrier, NEW.ship_tracking, NEW.ship_repair,
+	    NEW.ship_by, NEW.ship_at)
+	   IS DISTINCT FROM (OLD.ship_address_confirmed, OLD.ship_carrier, OLD.ship_tracking,
+	    OLD.ship_repair, OLD.ship_by, OLD.ship_at)
+	   AND NOT kura.has_right('stamp.shipping') THEN
+		RAISE EXCEPTION 'kura: recording the shipment needs the right stamp.shipping'
+			USING ERRCODE = '42501';
+	END IF;
+	IF (NEW.stage, NEW.assigned_to, NEW.shipped_at, NEW.erasure_due, NEW.closed_at)
+	   IS DISTINCT FROM (OLD.stage, OLD.assigned_to, OLD.shipped_at, OLD.erasure_due, OLD.closed_at)
+	   AND NOT kura.has_right('stamp.' || OLD.stage) THEN
+		RAISE EXCEPTION 'kura: only the stamp of its current stage moves a case on'
+			USING ERRCODE = '42501';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER cases_change_guard BEFORE UPDATE ON kura.cases
+	FOR EACH ROW EXECUTE FUNCTION kura.cases_change_guard();
+
+-- Moving media outside a stamp (kura.case_stamp moves a case's items itself) needs
+-- custody.move.
+CREATE FUNCTION kura.may_move_media(p_case bigint) RETURNS boolean
+	LANGUAGE sql STABLE SET search_path = ''
+	AS $$ SELECT kura.has_right('custody.move') AND p_case IS NOT NULL $$;
 CREATE POLICY items_move ON kura.case_items FOR UPDATE
-	USING ((SELECT kura.has_right('case.read'))) WITH CHECK ((SELECT kura.has_right('case.read')));
+	USING (kura.may_move_media(case_id)) WITH CHECK (kura.may_move_media(case_id));
 
 ALTER TABLE kura.case_stamps ENABLE ROW LEVEL SECURITY;
 CREATE POLICY stamps_read ON kura.case_stamps FOR SELECT USING ((SELECT kura.has_right('case.read')));
@@ -425,8 +483,12 @@ CREATE POLICY stamps_write ON kura.case_stamps FOR INSERT
 
 ALTER TABLE kura.custody_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY custody_read ON kura.custody_events FOR SELECT USING ((SELECT kura.has_right('case.read')));
+-- A custody event: a move by someone who may move the case's media, or the arrival of an
+-- item at intake.
 CREATE POLICY custody_write ON kura.custody_events FOR INSERT
-	WITH CHECK (by_user = kura.actor_id() AND ((SELECT kura.has_right('case.read'))));
+	WITH CHECK (by_user = kura.actor_id() AND (kura.may_move_media(case_id)
+		OR (reason = 'received' AND from_location IS NULL
+			AND (SELECT kura.has_right('case.create')))));
 
 ALTER TABLE kura.device_bindings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY bindings_read ON kura.device_bindings FOR SELECT USING ((SELECT kura.has_right('case.read')));

@@ -364,9 +364,9 @@ sheet_read_checks(PGconn *app, const struct rt_ctx *ctx)
 				rt_diag("  server and database disagree: %s", dis);
 		}
 		if (strcmp(table, "work_logs") == 0 &&
-		    !rt_todo(outside == 0, "schema/007 seeds worklog.read for manager @ management",
-		             "SQL: kura.work_logs reads as empty outside the tech-centre segment "
-		             "(docs/casesheet.md)"))
+		    !rt_ok(outside == 0,
+		           "SQL: kura.work_logs reads as empty outside the tech-centre segment "
+		           "(docs/casesheet.md)"))
 			rt_diag("  read elsewhere by %s", out);
 	}
 
@@ -467,10 +467,6 @@ struct sheet_write {
 };
 
 #define SHEET_P "WITH p AS (SELECT $1::bigint AS c, $2::bigint AS u, $3::text AS s, $4::text AS x) "
-#define TODO_CASE_READ                                                                             \
-	"schema/007 lets case.read alone do it at the SQL layer (policies cases_change, "          \
-	"items_move, custody_write)"
-
 static const struct sheet_write sheet_writes[] = {
 	{ "INSERT INTO kura.device_bindings (binds a device)", "case.stamp:analysis", 0, X_DEVICE,
 	  SHEET_P "INSERT INTO kura.device_bindings (device_id, case_id, bound_by)"
@@ -501,17 +497,16 @@ static const struct sheet_write sheet_writes[] = {
 	          " SELECT 'RT-SQL-DEV', 'x', 'analysis' FROM p",
 	  NULL },
 	{ "kura.custody_move() (moves an item)", "custody.move", 0, X_LABEL,
-	  SHEET_P "SELECT kura.custody_move(p.c, p.x, 'backup', 'rights matrix') FROM p",
-	  TODO_CASE_READ },
+	  SHEET_P "SELECT kura.custody_move(p.c, p.x, 'backup', 'rights matrix') FROM p", NULL },
 	{ "UPDATE kura.cases SET reply_decision", "case.reply", 0, X_RECEIPT,
 	  SHEET_P "UPDATE kura.cases c SET reply_decision = 'proceed', reply_by = p.u FROM p"
 	          " WHERE c.id = p.c",
-	  TODO_CASE_READ },
+	  NULL },
 	{ "UPDATE kura.cases SET ship_tracking", "case.ship", 0, X_RECEIPT,
 	  SHEET_P
 	  "UPDATE kura.cases c SET ship_carrier = 'Rights Carrier', ship_tracking = 'RT-9999',"
 	  " ship_by = p.u FROM p WHERE c.id = p.c",
-	  TODO_CASE_READ },
+	  NULL },
 	{ "INSERT INTO kura.assets", "asset.create", 0, X_RECEIPT,
 	  SHEET_P
 	  "INSERT INTO kura.assets (name, type, owner, confidentiality, integrity,"
