@@ -190,7 +190,7 @@ BEGIN
 	END IF;
 	INSERT INTO kura.risk_scores (risk_id, by_user, likelihood, impact, level,
 		residual_likelihood, residual_impact, residual_level)
-	VALUES (NEW.id, kura.current_user_id(), NEW.likelihood, NEW.impact,
+	VALUES (NEW.id, kura.actor_id(), NEW.likelihood, NEW.impact,
 		kura.risk_level_of(NEW.likelihood, NEW.impact), NEW.residual_likelihood,
 		NEW.residual_impact, kura.risk_level_of(NEW.residual_likelihood, NEW.residual_impact));
 	RETURN NULL;
@@ -199,8 +199,8 @@ CREATE TRIGGER risks_scores AFTER INSERT OR UPDATE ON kura.risks
 	FOR EACH ROW EXECUTE FUNCTION kura.risk_scores_record();
 
 -- Accepting a risk, or changing an acceptance, needs risk.accept and is done in one's own
--- name, whatever path the change takes. (Acting roles only: the owner's maintenance is not
--- a request of a user.)
+-- name (kura.actor_id(), as every "own rows" rule here), whatever path the change takes.
+-- Acting roles only: the owner's maintenance is not a request of a user.
 CREATE FUNCTION kura.risk_accept_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = ''
 	AS $$
@@ -210,7 +210,7 @@ BEGIN
 	   AND (TG_OP = 'INSERT' OR (NEW.accepted_by, NEW.accepted_at, NEW.accept_reason,
 			NEW.accept_expires) IS DISTINCT FROM (OLD.accepted_by, OLD.accepted_at,
 			OLD.accept_reason, OLD.accept_expires))
-	   AND NOT (kura.has_right('risk.accept') AND NEW.accepted_by = kura.current_user_id()) THEN
+	   AND NOT (kura.has_right('risk.accept') AND NEW.accepted_by = kura.actor_id()) THEN
 		RAISE EXCEPTION 'accepting a risk needs risk.accept, in one''s own name'
 			USING ERRCODE = '42501';
 	END IF;
@@ -280,14 +280,14 @@ CREATE POLICY controls_read ON kura.controls FOR SELECT
 ALTER TABLE kura.assets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY assets_read ON kura.assets FOR SELECT USING ((SELECT kura.has_right('risk.read')));
 CREATE POLICY assets_create ON kura.assets FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND created_by = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND created_by = kura.actor_id());
 CREATE POLICY assets_change ON kura.assets FOR UPDATE
 	USING ((SELECT kura.has_right('risk.manage'))) WITH CHECK ((SELECT kura.has_right('risk.manage')));
 
 ALTER TABLE kura.risks ENABLE ROW LEVEL SECURITY;
 CREATE POLICY risks_read ON kura.risks FOR SELECT USING ((SELECT kura.has_right('risk.read')));
 CREATE POLICY risks_create ON kura.risks FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND created_by = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND created_by = kura.actor_id());
 -- risk.accept alone may update too (an acceptance); the guard above keeps acceptances to it.
 CREATE POLICY risks_change ON kura.risks FOR UPDATE
 	USING ((SELECT kura.has_right('risk.manage')) OR (SELECT kura.has_right('risk.accept')))
@@ -305,14 +305,14 @@ ALTER TABLE kura.risk_reviews ENABLE ROW LEVEL SECURITY;
 CREATE POLICY risk_reviews_read ON kura.risk_reviews FOR SELECT
 	USING ((SELECT kura.has_right('risk.read')));
 CREATE POLICY risk_reviews_add ON kura.risk_reviews FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND reviewer = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND reviewer = kura.actor_id());
 
 ALTER TABLE kura.risk_scores ENABLE ROW LEVEL SECURITY;
 CREATE POLICY risk_scores_read ON kura.risk_scores FOR SELECT
 	USING ((SELECT kura.has_right('risk.read')));
 CREATE POLICY risk_scores_add ON kura.risk_scores FOR INSERT
 	WITH CHECK ((SELECT kura.has_right('risk.manage'))
-		AND by_user IS NOT DISTINCT FROM kura.current_user_id());
+		AND by_user IS NOT DISTINCT FROM kura.actor_id());
 
 -- ---- incidents that revealed risks (schema/008) ----
 
@@ -329,7 +329,7 @@ ALTER TABLE kura.risk_incidents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY risk_incidents_read ON kura.risk_incidents FOR SELECT
 	USING ((SELECT kura.has_right('risk.read')));
 CREATE POLICY risk_incidents_link ON kura.risk_incidents FOR INSERT
-	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND linked_by = kura.current_user_id());
+	WITH CHECK ((SELECT kura.has_right('risk.manage')) AND linked_by = kura.actor_id());
 CREATE POLICY risk_incidents_unlink ON kura.risk_incidents FOR DELETE
 	USING ((SELECT kura.has_right('risk.manage')));
 DO $$
