@@ -156,10 +156,10 @@ sheet_hints(struct view *v)
 
 	if (sv->have_sheet && !sv->closed && right != NULL && sheet_may(v, right))
 		sv->hints[n++] = (struct view_hint){ ACT_STAMP, NULL };
-	if (sv->have_sheet && !sv->closed && cur >= 0 && cur <= stage_index("reply") &&
+	if (sv->have_sheet && !sv->closed && cur == stage_index("reply") &&
 	    sheet_may(v, "stamp.reply"))
 		sv->hints[n++] = (struct view_hint){ ACT_REPLY, NULL };
-	if (sv->have_sheet && !sv->closed && cur >= 0 && cur <= stage_index("shipping") &&
+	if (sv->have_sheet && !sv->closed && cur == stage_index("shipping") &&
 	    sheet_may(v, "stamp.shipping"))
 		sv->hints[n++] = (struct view_hint){ ACT_SHIP, NULL };
 	sv->hints[n++] = (struct view_hint){ ACT_PRINT, NULL };
@@ -1141,6 +1141,12 @@ sheet_reply_form(struct view *v)
 		              "for an operator, call centre."));
 		return;
 	}
+	if (sv->stage == NULL || strcmp(sv->stage, "reply") != 0) {
+		app_message(v->app, MSG_ERROR, "%s",
+		            _("The customer's reply is recorded at the customer-reply stage (4), "
+		              "before it is stamped."));
+		return;
+	}
 	if (sv->reply_decision != NULL && sv->reply_fax_date != NULL)
 		extra = xasprintf("%s %s", sv->reply_decision, sv->reply_fax_date);
 	o.ctx = (struct form_ctx){
@@ -1279,6 +1285,12 @@ sheet_ship_form(struct view *v)
 		app_message(v->app, MSG_ERROR, "%s",
 		            _("Your role may not record shipments on this network: that is for a "
 		              "shipping clerk, tech centre."));
+		return;
+	}
+	if (sv->stage == NULL || strcmp(sv->stage, "shipping") != 0) {
+		app_message(v->app, MSG_ERROR, "%s",
+		            _("The shipment is recorded at the shipping stage (6), before it is "
+		              "stamped."));
 		return;
 	}
 	/* The address to check the return instructions against, where it may be seen. */
