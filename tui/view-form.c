@@ -714,7 +714,7 @@ form_load(struct view *v, const char *focus)
 static void
 form_draw_choice(const struct form_item *it, int y, int x, int w, bool active)
 {
-	int need = 0;
+	int need = 0, cursor = x;
 
 	if (it->nchoices == 0) {
 		draw_text(y, x, w, ROLE_HINT, _("(none to choose from)"), false);
@@ -731,6 +731,8 @@ form_draw_choice(const struct form_item *it, int y, int x, int w, bool active)
 
 			snprintf(cell, sizeof cell, "(%s) %s", sel ? "*" : " ",
 			         it->choices[i].label);
+			if (sel)
+				cursor = x + 1;
 			x += draw_text(y, x, w, role, cell, false);
 			x += draw_text(y, x, 3, ROLE_NORMAL, "   ", false);
 		}
@@ -741,8 +743,9 @@ form_draw_choice(const struct form_item *it, int y, int x, int w, bool active)
 		         it->sel + 1, it->nchoices);
 		draw_text(y, x, w, active ? ROLE_FIELD_ACTIVE : ROLE_VALUE, cell, false);
 	}
+	/* The cursor on the choice made, as a terminal user expects to see the focus. */
 	if (active)
-		draw_cursor(y, x);
+		draw_cursor(y, cursor);
 }
 
 static void
