@@ -232,10 +232,12 @@ END $$;
 CREATE TRIGGER documents_guard BEFORE UPDATE OR DELETE ON kura.documents
 	FOR EACH ROW EXECUTE FUNCTION kura.documents_guard();
 
--- Notes the user has seen (for the "new notes" queue).
+-- Notes the user has seen, per case (for the "new notes" queue).
 CREATE TABLE kura.note_marks (
-	user_id      bigint PRIMARY KEY REFERENCES kura.users,
-	last_note_id bigint NOT NULL
+	user_id      bigint NOT NULL REFERENCES kura.users,
+	case_id      bigint NOT NULL REFERENCES kura.cases,
+	last_note_id bigint NOT NULL,
+	PRIMARY KEY (user_id, case_id)
 );
 
 -- A note raises an event so the other side's client shows it at once.
@@ -249,6 +251,23 @@ BEGIN
 END $$;
 CREATE TRIGGER case_notes_notify AFTER INSERT ON kura.case_notes
 	FOR EACH ROW EXECUTE FUNCTION kura.notify_note();
+
+-- Documents, work logs and custody moves change what a case shows without changing its row:
+-- they announce the case too, so open views refetch.
+CREATE FUNCTION kura.notify_case_part() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = ''
+	AS $$
+BEGIN
+	PERFORM pg_catalog.pg_notify('kura_events', 'case ' || c.receipt || ' ' || c.version)
+	FROM kura.cases c WHERE c.id = NEW.case_id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER documents_notify AFTER INSERT OR UPDATE ON kura.documents
+	FOR EACH ROW EXECUTE FUNCTION kura.notify_case_part();
+CREATE TRIGGER work_logs_notify AFTER INSERT ON kura.work_logs
+	FOR EACH ROW EXECUTE FUNCTION kura.notify_case_part();
+CREATE TRIGGER custody_events_notify AFTER INSERT ON kura.custody_events
+	FOR EACH ROW EXECUTE FUNCTION kura.notify_case_part();
 
 -- ---- a closed case is closed to every change ----
 CREATE FUNCTION kura.case_open_guard() RETURNS trigger

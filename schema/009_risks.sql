@@ -4,9 +4,9 @@
 -- cadence per level. Levels are never stored on a risk: kura.risk_register computes them.
 
 INSERT INTO kura.permissions VALUES
-	('risk.read', 'may read the risk register: assets, risks, controls, the matrix, reports'),
-	('risk.manage', 'may record assets and risks, their treatment, controls and reviews, and set the matrix'),
-	('risk.accept', 'may accept a risk on the organisation''s behalf, until a date');
+	('risk.read', 'may read the risk register: assets, risks, controls, the matrix, reports', false),
+	('risk.manage', 'may record assets and risks, their treatment, controls and reviews, and set the matrix', true),
+	('risk.accept', 'may accept a risk on the organisation''s behalf, until a date', true);
 -- Only managers and internal auditors see the register; only managers change it. Every
 -- other (role, segment) pair has none of these rights.
 INSERT INTO kura.role_segment_permissions (role, segment, permission) VALUES

@@ -175,7 +175,7 @@ int
 case_get(struct request *r)
 {
 	static const char *const item_keys[] = { "label", "kind", "description" };
-	static const char *const note_keys[] = { "at", "author", "segment", "body" };
+	static const char *const note_keys[] = { "id", "at", "author", "segment", "body" };
 	bool pii = case_has_pii(r);
 	char receipt[32], case_id[24];
 	const msgpack_object *o = mp_get(r->msg->args, "receipt");
@@ -208,7 +208,7 @@ case_get(struct request *r)
 	if ((rc = case_pack_rows(r, STMT_CASE_ITEMS, case_id, item_keys, 3)) != 0)
 		return rc;
 	mp_pack_str(r->pk, "notes");
-	return case_pack_rows(r, STMT_CASE_NOTES, case_id, note_keys, 4);
+	return case_pack_rows(r, STMT_CASE_NOTES, case_id, note_keys, 5);
 }
 
 /* "%q%" with LIKE's wildcards in q escaped; owned. */

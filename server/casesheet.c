@@ -182,19 +182,22 @@ out:
 int
 case_notes_seen(struct request *r)
 {
-	char upto_s[24];
+	char receipt[32], upto_s[24];
 	int64_t upto;
 	PGresult *res;
 	int rc;
 
-	if ((rc = arg_int(r, "upto", 1, INT64_MAX, 0, &upto)) != 0)
+	if ((rc = casesheet_receipt(r, receipt)) != 0 ||
+	    (rc = arg_int(r, "upto", 1, INT64_MAX, 0, &upto)) != 0)
 		return rc;
-	if (upto == 0)
-		return request_fail(r, ERR_BAD_REQUEST, "upto is required");
 	snprintf(upto_s, sizeof upto_s, "%lld", (long long)upto);
-	const char *params[2] = { r->sess.user_id, upto_s };
+	const char *params[3] = { r->sess.user_id, receipt, upto > 0 ? upto_s : NULL };
 	if ((rc = db_exec(r->db, STMT_CS_NOTES_SEEN, params, &res)) != 0)
 		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return request_fail(r, ERR_NOT_FOUND, "no case with receipt number %s", receipt);
+	}
 	PQclear(res);
 	msgpack_pack_map(r->pk, 0);
 	return 0;

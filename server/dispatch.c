@@ -38,7 +38,8 @@ struct command {
 	unsigned flags;
 };
 
-/* clang-format off: one command per line. */
+/* clang-format off */
+/* One command per line. */
 static const struct command command_table[] = {
 	/* auth.c: login's reply holds the session token, which is never stored. */
 	{ .name = "auth.login",

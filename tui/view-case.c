@@ -216,8 +216,8 @@ case_reply(void *arg, const struct proto_reply *rep)
 		/* What is on the screen has been read: it leaves the "new notes" queue. */
 		if (cv->note_latest > cv->note_seen) {
 			cv->note_seen = cv->note_latest;
-			conn_call(v->app->conn, v, case_seen_reply, v, "case.notes_seen", "{s i}",
-			          "upto", cv->note_latest);
+			conn_call(v->app->conn, v, case_seen_reply, v, "case.notes_seen",
+			          "{s s s i}", "receipt", cv->receipt, "upto", cv->note_latest);
 		}
 		return;
 	}

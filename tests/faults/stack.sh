@@ -8,12 +8,12 @@ export KURA_SCHEMADIR
 kuractl=$builddir/kuractl
 kurad=$builddir/kurad
 
-# An even port base in 20000..59996 with BASE..BASE+3 free (listeners and their events).
+# An even port base in 20000..32596 with BASE..BASE+3 free (listeners and their events).
 stack_pick_port() {
 	local r base try
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		base=$((20000 + (r % 10000) * 4))
+		base=$((20000 + (r % 3150) * 4))
 		if ! ss -Htln 2>/dev/null | awk '{print $4}' |
 			grep -Eq "[:.]($base|$((base + 1))|$((base + 2))|$((base + 3)))\$"; then
 			echo "$base"

@@ -319,12 +319,16 @@ test_notes_and_ledger(void)
 	char *receipt = new_case();
 	int64_t id = 0;
 
-	if (!ok(receipt != NULL, "a case for notes"))
+	char *other = new_case();
+
+	if (!ok(receipt != NULL && other != NULL, "two cases for notes"))
 		return;
 	is_int(CALL(op, &rep, "case.note", "{s s s s}", "receipt", receipt, "body",
 	            "お客様より: 至急対応希望"),
 	       0, "the operator adds a note for the technician");
 	it_int(rep.data, "id", &id);
+	proto_reply_fini(&rep);
+	CALL(op, &rep, "case.note", "{s s s s}", "receipt", other, "body", "別件: 梱包に破損あり");
 	proto_reply_fini(&rep);
 	CALL(tech, &rep, "case.queue", "{s s}", "queue", "new-notes");
 	const msgpack_object *rows = it_array(rep.data, "rows");
@@ -336,7 +340,7 @@ test_notes_and_ledger(void)
 	       strcmp(it_str(&rows->via.array.ptr[0], "customer_name"), "***") == 0,
 	   "  with the customer masked on the tech-centre network");
 	proto_reply_fini(&rep);
-	CALL(tech, &rep, "case.notes_seen", "{s i}", "upto", id);
+	CALL(tech, &rep, "case.notes_seen", "{s s s i}", "receipt", receipt, "upto", id);
 	proto_reply_fini(&rep);
 	CALL(tech, &rep, "case.queue", "{s s}", "queue", "new-notes");
 	rows = it_array(rep.data, "rows");
@@ -344,7 +348,12 @@ test_notes_and_ledger(void)
 	for (uint32_t i = 0; rows != NULL && i < rows->via.array.size; i++)
 		found |= strcmp(it_str(&rows->via.array.ptr[i], "receipt"), receipt) == 0;
 	ok(!found, "once seen, it leaves the queue");
+	found = false;
+	for (uint32_t i = 0; rows != NULL && i < rows->via.array.size; i++)
+		found |= strcmp(it_str(&rows->via.array.ptr[i], "receipt"), other) == 0;
+	ok(found, "  while another case's unseen note stays");
 	proto_reply_fini(&rep);
+	free(other);
 
 	long long counter = it_db_int(db,
 	                              "SELECT count(*) FROM kura.case_items i JOIN"

@@ -1010,12 +1010,11 @@ make_fixtures(void)
 	                  " VALUES ($1, $2, 'logical', 30, 'rights matrix: imaging')",
 	                  2, pb + 1) != 1;
 	for (int i = 0; i < RT_NCELLS; i++) {
-		const char *pm[1] = { cells[i].user_id };
-		bad +=
-		    it_db_exec(owner,
-		               "INSERT INTO kura.note_marks (user_id, last_note_id) VALUES ($1, 1)"
-		               " ON CONFLICT (user_id) DO NOTHING",
-		               1, pm) < 0;
+		const char *pm[2] = { cells[i].user_id, pb[1] };
+		bad += it_db_exec(owner,
+		                  "INSERT INTO kura.note_marks (user_id, case_id, last_note_id)"
+		                  " VALUES ($1, $2, 1) ON CONFLICT (user_id, case_id) DO NOTHING",
+		                  2, pm) < 0;
 	}
 	bad += it_db_exec(owner,
 	                  "INSERT INTO kura.devices (id, label, kind)"
@@ -1513,7 +1512,8 @@ run_op(struct rt_cell *cell, struct kclient *c, int k, bool *leak, char *why, si
 		              allow ? fx_note.receipt : keep_note.receipt, "body",
 		              "rights matrix: a note");
 	} else if (strcmp(op, "case.notes_seen") == 0) {
-		got = rt_call(c, &rep, leak, op, "{s i}", "upto", (int64_t)1);
+		got = rt_call(c, &rep, leak, op, "{s s s i}", "receipt",
+		              allow ? fx_note.receipt : keep_note.receipt, "upto", (int64_t)1);
 	} else if (strcmp(op, "case.queue") == 0) {
 		got = run_queue(cell, c, k, &rep, leak, why, wsize);
 	} else if (strcmp(op, "case.reply") == 0) {
@@ -1604,6 +1604,20 @@ run_op(struct rt_cell *cell, struct kclient *c, int k, bool *leak, char *why, si
 		got = rt_call(c, &rep, leak, op, "{s i s s s s}", "id",
 		              (int64_t)strtoll(allow ? fresh_risk : keep_risk, NULL, 10), "reason",
 		              "rights matrix", "expires", day_after(30));
+	} else if (strcmp(op, "risk.link_incident") == 0 ||
+	           strcmp(op, "risk.unlink_incident") == 0) {
+		int64_t risk = strtoll(allow ? fx_risk : keep_risk, NULL, 10);
+		int64_t inc = strtoll(allow ? fx_incident : keep_incident, NULL, 10);
+		/* Unlinking needs a link: an allowed cell links first (linking twice changes
+		 * nothing). */
+		if (allow && strcmp(op, "risk.unlink_incident") == 0) {
+			struct proto_reply pre;
+			if (rt_call(c, &pre, leak, "risk.link_incident", "{s i s i}", "id", risk,
+			            "incident", inc) != 0)
+				why_add(why, wsize, "could not link before unlinking");
+			proto_reply_fini(&pre);
+		}
+		got = rt_call(c, &rep, leak, op, "{s i s i}", "id", risk, "incident", inc);
 	} else if (strcmp(op, "risk.review") == 0) {
 		got = rt_call(c, &rep, leak, op, "{s i s s}", "id",
 		              (int64_t)strtoll(allow ? fx_risk : keep_risk, NULL, 10), "notes",

@@ -60,12 +60,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# A port base in 20000..59990 with nothing listening on base..base+9.
+# A port base in 20000..32590 with nothing listening on base..base+9.
 pick_port() {
 	local r base
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		base=$((20000 + (r % 4000) * 10))
+		base=$((20000 + (r % 1260) * 10))
 		if ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -Eq "[:.]$((base / 10))[0-9]\$"; then
 			echo "$base"
 			return 0
