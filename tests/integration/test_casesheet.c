@@ -149,6 +149,21 @@ test_lifecycle(void)
 	       "work logs are not readable on the call-centre network");
 	proto_reply_fini(&rep);
 
+	/* Occupancy and man-hours: AN-01 holds this case now; the case has its 90 minutes. */
+	rc = CALL(tech, &rep, "device.report", NULL);
+	const msgpack_object *devs = it_array(rep.data, "devices");
+	const msgpack_object *mh = it_array(rep.data, "cases");
+	int64_t cases = 0, minutes = 0;
+	for (uint32_t i = 0; devs != NULL && i < devs->via.array.size; i++)
+		if (strcmp(it_str(&devs->via.array.ptr[i], "id"), "AN-01") == 0)
+			it_int(&devs->via.array.ptr[i], "cases", &cases);
+	for (uint32_t i = 0; mh != NULL && i < mh->via.array.size; i++)
+		if (strcmp(it_str(&mh->via.array.ptr[i], "receipt"), receipt) == 0)
+			it_int(&mh->via.array.ptr[i], "minutes", &minutes);
+	ok(rc == 0 && cases >= 1, "the device report counts AN-01's binding");
+	is_int(minutes, 90, "  and the man-hours report gives the case its 90 minutes");
+	proto_reply_fini(&rep);
+
 	/* 3 report: three approved documents first */
 	refused(stamp(tech, receipt, receipt, "report", NULL, NULL, NULL), ERR_INVALID_STATE,
 	        receipt, "report", "report before the documents are approved");
