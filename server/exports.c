@@ -130,22 +130,6 @@ export_approve(struct request *r)
 	return 0;
 }
 
-/* Appends one CSV field, quoted; a leading = + - @ is defused for spreadsheets. */
-static void
-exports_csv_field(msgpack_sbuffer *csv, const char *v, bool last)
-{
-	msgpack_sbuffer_write(csv, "\"", 1);
-	if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')
-		msgpack_sbuffer_write(csv, "'", 1);
-	for (; *v; v++) {
-		if (*v == '"')
-			msgpack_sbuffer_write(csv, "\"\"", 2);
-		else
-			msgpack_sbuffer_write(csv, v, 1);
-	}
-	msgpack_sbuffer_write(csv, last ? "\"\r\n" : "\",", last ? 3 : 2);
-}
-
 int
 export_run(struct request *r)
 {
@@ -175,10 +159,10 @@ export_run(struct request *r)
 	if ((rc = db_exec(r->db, STMT_EXPORT_DATA, dparams, &res)) != 0)
 		goto out;
 	for (int k = 0; k < 6; k++)
-		exports_csv_field(&csv, header[k], k == 5);
+		csv_field(&csv, header[k], k == 5);
 	for (int i = 0; i < PQntuples(res); i++)
 		for (int k = 0; k < 6; k++)
-			exports_csv_field(&csv, PQgetvalue(res, i, k), k == 5);
+			csv_field(&csv, PQgetvalue(res, i, k), k == 5);
 	msgpack_pack_map(r->pk, 2);
 	mp_packf(r->pk, "s i s S", "rows", (int64_t)PQntuples(res), "csv", csv.data, csv.size);
 out:

@@ -1616,22 +1616,6 @@ out:
 	return rc;
 }
 
-/* Appends one CSV field, quoted; a leading = + - @ is defused for spreadsheets. */
-static void
-incident_csv_field(msgpack_sbuffer *csv, const char *v, bool last)
-{
-	msgpack_sbuffer_write(csv, "\"", 1);
-	if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')
-		msgpack_sbuffer_write(csv, "'", 1);
-	for (; *v; v++) {
-		if (*v == '"')
-			msgpack_sbuffer_write(csv, "\"\"", 2);
-		else
-			msgpack_sbuffer_write(csv, v, 1);
-	}
-	msgpack_sbuffer_write(csv, last ? "\"\r\n" : "\",", last ? 3 : 2);
-}
-
 int
 incident_csv(struct request *r)
 {
@@ -1646,10 +1630,10 @@ incident_csv(struct request *r)
 	    (rc = incident_filter_run(r, &f, &res)) != 0)
 		goto out;
 	for (int k = 0; k < ncols; k++)
-		incident_csv_field(&csv, incident_list_keys[k], k == ncols - 1);
+		csv_field(&csv, incident_list_keys[k], k == ncols - 1);
 	for (int i = 0; i < PQntuples(res); i++)
 		for (int k = 0; k < ncols; k++)
-			incident_csv_field(&csv, PQgetvalue(res, i, k), k == ncols - 1);
+			csv_field(&csv, PQgetvalue(res, i, k), k == ncols - 1);
 	msgpack_pack_map(r->pk, 2);
 	mp_packf(r->pk, "s i s S", "rows", (int64_t)PQntuples(res), "csv", csv.data, csv.size);
 out:

@@ -128,6 +128,21 @@ request_pii_case(struct request *r, const char *case_id)
 		r->pii_cases[len - 1] = ',';
 }
 
+void
+csv_field(msgpack_sbuffer *csv, const char *v, bool last)
+{
+	msgpack_sbuffer_write(csv, "\"", 1);
+	if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')
+		msgpack_sbuffer_write(csv, "'", 1);
+	for (; *v; v++) {
+		if (*v == '"')
+			msgpack_sbuffer_write(csv, "\"\"", 2);
+		else
+			msgpack_sbuffer_write(csv, v, 1);
+	}
+	msgpack_sbuffer_write(csv, last ? "\"\r\n" : "\",", last ? 3 : 2);
+}
+
 int
 request_fail(struct request *r, int err, const char *fmt, ...)
 {

@@ -105,6 +105,10 @@ int request_fail(struct request *r, int err, const char *fmt, ...)
  * 'i' integer, 'b' boolean, 'f' number; SQL NULL packs nil. strlen(types) columns. */
 void pack_row(msgpack_packer *pk, const PGresult *res, int row, const char *const *keys,
               const char *types);
+/* Appends one CSV field (RFC 4180, always quoted) to csv, then a comma, or CRLF when last;
+ * a leading = + - @ is defused with ' so that a spreadsheet does not run it as a formula. */
+void csv_field(msgpack_sbuffer *csv, const char *v, bool last);
+
 /* Packs every row of res as an array of such maps. */
 void pack_rows(msgpack_packer *pk, const PGresult *res, const char *const *keys, const char *types);
 

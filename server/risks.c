@@ -1061,23 +1061,6 @@ control_list(struct request *r)
 	return 0;
 }
 
-/* Appends one CSV field (RFC 4180, always quoted); a leading = + - @ is defused for
- * spreadsheets. */
-static void
-risks_csv_field(msgpack_sbuffer *csv, const char *v, bool last)
-{
-	msgpack_sbuffer_write(csv, "\"", 1);
-	if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')
-		msgpack_sbuffer_write(csv, "'", 1);
-	for (; *v; v++) {
-		if (*v == '"')
-			msgpack_sbuffer_write(csv, "\"\"", 2);
-		else
-			msgpack_sbuffer_write(csv, v, 1);
-	}
-	msgpack_sbuffer_write(csv, last ? "\"\r\n" : "\",", last ? 3 : 2);
-}
-
 int
 risk_export(struct request *r)
 {
@@ -1122,25 +1105,25 @@ risk_export(struct request *r)
 	rows = PQntuples(res);
 	if (soa) {
 		for (int k = 0; k < 4; k++)
-			risks_csv_field(&csv, soa_header[k], k == 3);
+			csv_field(&csv, soa_header[k], k == 3);
 		for (int i = 0; i < rows; i++) {
 			char *ids = xstrdup(PQgetvalue(res, i, 2));
 			for (char *p = ids; *p; p++)
 				if (*p == ',')
 					*p = ' ';
-			risks_csv_field(&csv, PQgetvalue(res, i, 0), false);
-			risks_csv_field(&csv, PQgetvalue(res, i, 1), false);
-			risks_csv_field(&csv, ids[0] != '\0' ? "yes" : "no", false);
-			risks_csv_field(&csv, ids, true);
+			csv_field(&csv, PQgetvalue(res, i, 0), false);
+			csv_field(&csv, PQgetvalue(res, i, 1), false);
+			csv_field(&csv, ids[0] != '\0' ? "yes" : "no", false);
+			csv_field(&csv, ids, true);
 			free(ids);
 		}
 	} else {
 		int ncols = (int)RISKS_NELEM(register_header);
 		for (int k = 0; k < ncols; k++)
-			risks_csv_field(&csv, register_header[k], k == ncols - 1);
+			csv_field(&csv, register_header[k], k == ncols - 1);
 		for (int i = 0; i < rows; i++)
 			for (int k = 0; k < ncols; k++)
-				risks_csv_field(&csv, PQgetvalue(res, i, k), k == ncols - 1);
+				csv_field(&csv, PQgetvalue(res, i, k), k == ncols - 1);
 	}
 	msgpack_pack_map(r->pk, 2);
 	mp_packf(r->pk, "s i s S", "rows", (int64_t)rows, "csv", csv.data, csv.size);
