@@ -53,6 +53,15 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 cdir=${KURA_BENCH_CLIENT_DIR:-/var/tmp/kura-bench-client-${KURA_BENCH_CLIENT_CASES:-100000}}
+# A kept stack whose schema is not the sources' is made afresh (migrations change in place
+# while the schema is young).
+schema_sum=$(cat "$KURA_SCHEMADIR"/*.sql | sha256sum | cut -c1-16)
+for d in "$dir" "$cdir"; do
+	[ -d "$d" ] && [ "$(cat "$d/schema.sum" 2>/dev/null)" != "$schema_sum" ] || continue
+	say "the schema changed since $d was seeded: seeding afresh"
+	"$kuractl" demo down "$d" >/dev/null 2>&1
+	rm -rf "$d" "$d.accounts"
+done
 if [ "${KURA_BENCH_FRESH:-0}" = 1 ]; then
 	for d in "$dir" "$cdir"; do
 		[ -d "$d" ] || continue
@@ -61,6 +70,7 @@ if [ "${KURA_BENCH_FRESH:-0}" = 1 ]; then
 	done
 fi
 stack_up "$dir" || die "kuractl demo up $dir failed"
+echo "$schema_sum" >"$dir/schema.sum"
 out=${KURA_BENCH_OUT:-$dir/results.txt}
 
 # ---- the database: room for the working set, the same for kura and pgbench ----
@@ -169,6 +179,7 @@ crows=${KURA_BENCH_CLIENT_CASES:-100000}
 client_line=
 stack_down
 if stack_up "$cdir"; then
+	echo "$schema_sum" >"$cdir/schema.sum"
 	stack_tune
 	stack_kurad_start || true
 	have=$(stack_sql "SELECT count(*) FROM kura.cases")
