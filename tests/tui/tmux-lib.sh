@@ -127,7 +127,7 @@ start_client() {
 }
 
 sign_in() { # USER PASSWORD
-	wait_for 'Sign in to kura' 10 || return 1
+	wait_for 'Sign in to kura' 20 || return 1
 	text "$1"
 	keys Enter
 	text "$2"
