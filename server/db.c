@@ -23,6 +23,9 @@ static const struct db_statement {
 	const char *name;
 	int nparams;
 	const char *sql;
+	/* Planned anew for its parameters at every run, never with a generic plan: for a
+	 * statement whose best plan depends on which filters are given (case.list). */
+	bool custom_plan;
 } db_statements[STMT_COUNT] = {
 	/* Signing in and sessions go through functions (schema/002_access.sql). */
 	[STMT_SESSION_TOUCH] = { "session_touch", 4,
@@ -91,7 +94,9 @@ static const struct db_statement {
 		"SELECT n.id, " TS_UTC("n.at") ", u.display_name, n.segment, n.body"
 		" FROM kura.case_notes n JOIN kura.users u ON u.id = n.author"
 		" WHERE n.case_id = $1 ORDER BY n.id" },
-	/* Keyset pages, newest first. $1 stage, $2 after (id), $3 ILIKE pattern, $4 limit. */
+	/* Keyset pages, newest first. $1 stage, $2 after (id), $3 ILIKE pattern, $4 limit.
+	 * Planned for the filters given (custom_plan): a generic plan cannot use the stage index
+	 * for "$1 IS NULL OR stage = $1" and walks the whole table for a rare stage. */
 	[STMT_CASE_LIST] = { "case_list", 4,
 		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium"
 		" FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
@@ -99,7 +104,7 @@ static const struct db_statement {
 		" AND ($3::text IS NULL OR c.receipt ILIKE $3 OR c.medium ILIKE $3"
 		"  OR EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
 		"  AND n.body ILIKE $3))"
-		" ORDER BY c.id DESC LIMIT $4" },
+		" ORDER BY c.id DESC LIMIT $4", true },
 	[STMT_CASE_LIST_PII] = { "case_list_pii", 4,
 		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium,"
 		" cu.name FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
@@ -109,7 +114,7 @@ static const struct db_statement {
 		"  OR cu.name ILIKE $3 OR cu.phone ILIKE $3"
 		"  OR EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
 		"  AND n.body ILIKE $3))"
-		" ORDER BY c.id DESC LIMIT $4" },
+		" ORDER BY c.id DESC LIMIT $4", true },
 	/* Administration (schema/005_events_admin.sql); the functions check user.admin too. */
 	[STMT_ADMIN_USERS] = { "admin_users", 0, "SELECT * FROM kura.admin_users()" },
 	[STMT_ADMIN_USER_DISABLE] = { "admin_user_disable", 1,
@@ -761,6 +766,8 @@ db_prepare_all(struct db *db)
 	for (int i = 0; ok && i < STMT_COUNT; i++) {
 		const struct db_statement *st = &db_statements[i];
 
+		if (st->custom_plan)
+			continue;
 		res = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_error("database: cannot prepare %s: %s", st->name,
@@ -865,7 +872,9 @@ int
 db_exec(struct db *db, enum db_stmt stmt, const char *const *params, PGresult **res)
 {
 	const struct db_statement *st = &db_statements[stmt];
-	PGresult *r = PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
+	PGresult *r = st->custom_plan
+	                  ? PQexecParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0)
+	                  : PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
 	ExecStatusType status = PQresultStatus(r);
 
 	*res = NULL;
