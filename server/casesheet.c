@@ -230,7 +230,7 @@ case_queue(struct request *r)
 	msgpack_pack_array(r->pk, (size_t)PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (pii) {
-			pack_row(r->pk, res, i, keys, "isssssss");
+			pack_row(r->pk, res, i, keys, "issssss");
 			if (!PQgetisnull(res, i, 6))
 				request_pii_case(r, PQgetvalue(res, i, 0));
 			continue;
