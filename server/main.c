@@ -114,6 +114,32 @@ worker_end(struct server *srv)
 	pthread_mutex_unlock(&srv->lock);
 }
 
+/* How long a reply may wait for its peer to take the one before it. rep0 sends a pipe's
+ * replies one at a time: a peer that sends requests and never reads would otherwise hold
+ * this worker, and soon every worker, for as long as it likes. */
+#define WORKER_REPLY_TIMEOUT_MS 2000
+
+static void
+worker_reply(struct worker *w, nng_msg *msg)
+{
+	nng_pipe pipe = nng_msg_get_pipe(msg);
+	int rv;
+
+	nng_aio_set_msg(w->aio, msg);
+	nng_aio_set_timeout(w->aio, WORKER_REPLY_TIMEOUT_MS);
+	nng_ctx_send(w->ctx, w->aio);
+	nng_aio_wait(w->aio);
+	rv = nng_aio_result(w->aio);
+	nng_aio_set_timeout(w->aio, NNG_DURATION_INFINITE); /* the next receive waits */
+	if (rv == 0)
+		return;
+	nng_msg_free(msg);
+	if (rv == NNG_ETIMEDOUT) {
+		log_warn("a peer does not read its replies: connection closed");
+		nng_pipe_close(pipe);
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -151,15 +177,10 @@ worker_main(void *arg)
 		dispatch(w->db, &srv->cfg, nng_msg_body(msg), nng_msg_len(msg), listener, peer,
 		         &w->out);
 		nng_msg_clear(msg);
-		if (nng_msg_append(msg, w->out.buf.data, w->out.buf.size) != 0) {
+		if (nng_msg_append(msg, w->out.buf.data, w->out.buf.size) != 0)
 			nng_msg_free(msg);
-		} else {
-			nng_aio_set_msg(w->aio, msg);
-			nng_ctx_send(w->ctx, w->aio);
-			nng_aio_wait(w->aio);
-			if (nng_aio_result(w->aio) != 0)
-				nng_msg_free(msg);
-		}
+		else
+			worker_reply(w, msg);
 		worker_end(srv);
 	}
 	return NULL;
