@@ -20,9 +20,11 @@
 static int fake_conn_storage;
 #define FAKE_CONN ((PGconn *)&fake_conn_storage)
 
-/* The prepared statements: whether one always returns exactly one row. */
+/* The statements run so far: prepared ones by name, unnamed ones by their text (db.c's
+ * table, static); whether one always returns exactly one row. */
 static struct {
 	char name[64];
+	const char *text;
 	bool one_row;
 } fake_stmts[FAKE_STMTS];
 static int fake_nstmts;
@@ -206,21 +208,29 @@ PQresultErrorField(const PGresult *res, int field)
 	return NULL;
 }
 
-PGresult *
-PQprepare(PGconn *conn, const char *name, const char *query, int nparams, const Oid *types)
+/* Returns the index of a new statement: named, or unnamed with its text. */
+static int
+fake_register(const char *name, const char *text, const char *query)
 {
-	(void)conn, (void)nparams, (void)types;
 	if (fake_nstmts == FAKE_STMTS)
 		fake_fail("too many statements", name);
-	for (int i = 0; i < fake_nstmts; i++)
-		if (strcmp(fake_stmts[i].name, name) == 0)
-			return fake_result(PGRES_COMMAND_OK); /* prepared again after a reconnect */
 	snprintf(fake_stmts[fake_nstmts].name, sizeof fake_stmts[0].name, "%s", name);
+	fake_stmts[fake_nstmts].text = text;
 	/* A SELECT of values, not of rows of a table, has exactly one row. */
 	fake_stmts[fake_nstmts].one_row =
 	    (strncmp(query, "SELECT", 6) == 0 && strstr(query, " FROM ") == NULL) ||
 	    strncmp(query, "SELECT count(", 13) == 0;
-	fake_nstmts++;
+	return fake_nstmts++;
+}
+
+PGresult *
+PQprepare(PGconn *conn, const char *name, const char *query, int nparams, const Oid *types)
+{
+	(void)conn, (void)nparams, (void)types;
+	for (int i = 0; i < fake_nstmts; i++)
+		if (strcmp(fake_stmts[i].name, name) == 0)
+			return fake_result(PGRES_COMMAND_OK); /* prepared again after a reconnect */
+	fake_register(name, NULL, query);
 	return fake_result(PGRES_COMMAND_OK);
 }
 
@@ -260,22 +270,16 @@ PQexec(PGconn *conn, const char *query)
 	return NULL;
 }
 
-PGresult *
-PQexecPrepared(PGconn *conn, const char *name, int nparams, const char *const *values,
-               const int *lengths, const int *formats, int result_format)
+/* Runs statement stmt of fake_stmts (name is its name) with its parameters. */
+static PGresult *
+fake_exec(int stmt, const char *name, int nparams, const char *const *values)
 {
 	static const char *const states[8] = { NULL,    "23505", "40001", "22023",
 		                               "42501", "P0002", "55000", "08006" };
 	unsigned fail_at = (fake_mode >> 5) & 7, rows_mode = (fake_mode >> 2) & 3;
 	const char *special[8] = { NULL };
-	int stmt = -1, nrows, nspecial = 0;
+	int nrows, nspecial = 0;
 
-	(void)conn, (void)lengths, (void)formats, (void)result_format;
-	for (int i = 0; i < fake_nstmts && stmt < 0; i++)
-		if (strcmp(fake_stmts[i].name, name) == 0)
-			stmt = i;
-	if (stmt < 0)
-		fake_fail("a statement that was not prepared", name);
 	if (!fake_txn)
 		fake_fail("a statement outside a transaction", name);
 	if (fake_txn_failed)
@@ -323,4 +327,33 @@ PQexecPrepared(PGconn *conn, const char *name, int nparams, const char *const *v
 		nspecial = 5;
 	}
 	return fake_rows(nrows, special, nspecial);
+}
+
+PGresult *
+PQexecPrepared(PGconn *conn, const char *name, int nparams, const char *const *values,
+               const int *lengths, const int *formats, int result_format)
+{
+	(void)conn, (void)lengths, (void)formats, (void)result_format;
+	for (int i = 0; i < fake_nstmts; i++)
+		if (fake_stmts[i].text == NULL && strcmp(fake_stmts[i].name, name) == 0)
+			return fake_exec(i, name, nparams, values);
+	fake_fail("a statement that was not prepared", name);
+	return NULL;
+}
+
+/* An unnamed statement (planned for its parameters each time): the same fake, found by
+ * its text and known under that text from its first run on. */
+PGresult *
+PQexecParams(PGconn *conn, const char *query, int nparams, const Oid *types,
+             const char *const *values, const int *lengths, const int *formats, int result_format)
+{
+	int stmt = -1;
+
+	(void)conn, (void)types, (void)lengths, (void)formats, (void)result_format;
+	for (int i = 0; i < fake_nstmts && stmt < 0; i++)
+		if (fake_stmts[i].text == query)
+			stmt = i;
+	if (stmt < 0)
+		stmt = fake_register("(unnamed)", query, query);
+	return fake_exec(stmt, "(unnamed)", nparams, values);
 }
