@@ -7,16 +7,19 @@
 #include "err.h"
 #include "session.h"
 
-int
-audit_write(struct request *r, const char *op, const char *outcome)
+/* The audit row of r; with pii_cases (a bigint[] literal), in the same statement, the record
+ * that r's reply held those cases' personal data. */
+static int
+audit_insert(struct request *r, const char *op, const char *outcome, const char *pii_cases)
 {
 	char request_id[2 * PROTO_ID_LEN + 3];
 	const char *user_id = r->sess.user_id[0]    ? r->sess.user_id
 	                      : r->audit_user_id[0] ? r->audit_user_id
 	                                            : NULL;
-	const char *params[8] = {
-		user_id, r->sess.id[0] ? r->sess.id : NULL, r->segment, r->peer,
-		op,      r->object[0] ? r->object : NULL,   outcome,    NULL,
+	const char *params[9] = {
+		user_id,   r->sess.id[0] ? r->sess.id : NULL, r->segment, r->peer,
+		op,        r->object[0] ? r->object : NULL,   outcome,    NULL,
+		pii_cases,
 	};
 	PGresult *res;
 	int rc;
@@ -25,22 +28,20 @@ audit_write(struct request *r, const char *op, const char *outcome)
 		session_bytea_param(r->msg->id, PROTO_ID_LEN, request_id);
 		params[7] = request_id;
 	}
-	rc = db_exec(r->db, STMT_AUDIT_INSERT, params, &res);
+	rc = db_exec(r->db, pii_cases != NULL ? STMT_AUDIT_INSERT_PII : STMT_AUDIT_INSERT, params,
+	             &res);
 	PQclear(res);
 	return rc;
 }
 
 int
-audit_pii_read(struct request *r, const char *op)
+audit_write(struct request *r, const char *op, const char *outcome)
 {
-	char request_id[2 * PROTO_ID_LEN + 3];
-	const char *params[6] = { r->sess.user_id, r->sess.id,  r->segment, op,
-		                  request_id,      r->pii_cases };
-	PGresult *res;
-	int rc;
+	return audit_insert(r, op, outcome, NULL);
+}
 
-	session_bytea_param(r->msg->id, PROTO_ID_LEN, request_id);
-	rc = db_exec(r->db, STMT_PII_READ, params, &res);
-	PQclear(res);
-	return rc;
+int
+audit_ok(struct request *r, const char *op)
+{
+	return audit_insert(r, op, "ok", r->pii_cases);
 }

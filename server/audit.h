@@ -7,8 +7,9 @@
 /* Writes the audit row of r in the current transaction (or on its own when none is open).
  * op and outcome: borrowed. Returns 0 or an enum kura_err. */
 int audit_write(struct request *r, const char *op, const char *outcome);
-/* Records in kura.pii_reads that r's reply holds the personal data of r->pii_cases.
- * Returns 0 or an enum kura_err. */
-int audit_pii_read(struct request *r, const char *op);
+/* Writes the audit row of r's success, and with it the record in kura.pii_reads that r's
+ * reply holds the personal data of r->pii_cases when there are any. Returns 0 or an enum
+ * kura_err. */
+int audit_ok(struct request *r, const char *op);
 
 #endif

@@ -28,16 +28,16 @@ static const struct db_statement {
 	bool custom_plan;
 } db_statements[STMT_COUNT] = {
 	/* Signing in and sessions go through functions (schema/002_access.sql). */
+	/* A live session, and from here on the request runs as the user's database role, which
+	 * RLS and grants hold to the same scope as kurad: in one round trip. */
 	[STMT_SESSION_TOUCH] = { "session_touch", 4,
-		"SELECT * FROM kura.session_touch($1, $2, $3, $4)" },
+		"SELECT t.*, set_config('role', 'kura_' || t.role, true),"
+		" set_config('kura.user_id', t.user_id::text, true),"
+		" set_config('kura.segment', $2, true)"
+		" FROM kura.session_touch($1, $2, $3, $4) t" },
 	[STMT_SESSION_CREATE] = { "session_create", 4, "SELECT kura.session_open($1, $2, $3, $4)" },
 	[STMT_SESSION_DELETE] = { "session_delete", 1, "SELECT kura.session_close($1)" },
 	[STMT_USER_BY_LOGIN] = { "user_by_login", 1, "SELECT * FROM kura.login_user($1)" },
-	/* From here on the request runs as the user's database role, which RLS and grants
-	 * hold to the same scope as kurad: $1 role, $2 user id, $3 segment. */
-	[STMT_SET_ACTOR] = { "set_actor", 3,
-		"SELECT set_config('role', 'kura_' || $1, true),"
-		" set_config('kura.user_id', $2, true), set_config('kura.segment', $3, true)" },
 	/* Login protection (schema/004_login_guard.sql): $1 account key, $2 peer key. */
 	[STMT_LOGIN_WAIT] = { "login_wait", 2, "SELECT kura.login_wait($1, $2)" },
 	[STMT_LOGIN_FAILED] = { "login_failed", 2, "SELECT kura.login_failed($1, $2)" },
@@ -48,11 +48,13 @@ static const struct db_statement {
 	[STMT_AUDIT_INSERT] = { "audit_insert", 8,
 		"INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
 		" outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+	/* The same, and who saw whose personal data (schema/010_pii_reads.sql): $9 the cases. */
+	[STMT_AUDIT_INSERT_PII] = { "audit_insert_pii", 9,
+		"WITH p AS (INSERT INTO kura.pii_reads (user_id, session_id, segment, op, request_id,"
+		"  case_ids) VALUES ($1, $2, $3, $5, $8, $9::bigint[]))"
+		" INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
+		" outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
 	/* Idempotency: $1 request id, $2 token hash. */
-	/* Who saw whose personal data (schema/010_pii_reads.sql). */
-	[STMT_PII_READ] = { "pii_read", 6,
-		"INSERT INTO kura.pii_reads (user_id, session_id, segment, op, request_id, case_ids)"
-		" VALUES ($1, $2, $3, $4, $5, $6::bigint[])" },
 	[STMT_REPLY_GET] = { "reply_get", 2,
 		"SELECT user_id, op, object, reply, same_token FROM kura.reply_find($1, $2)" },
 	[STMT_REPLY_PUT] = { "reply_put", 6,

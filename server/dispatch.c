@@ -363,9 +363,7 @@ dispatch_run(struct request *r, const struct command *cmd, struct proto_writer *
 	msgpack_sbuffer_write(&out->buf, data->buf.data, data->buf.size);
 	if ((cmd->flags & CMD_IDEMPOTENT) && (rc = dispatch_replay_store(r, cmd, out)) != 0)
 		return rc;
-	if (r->pii_cases != NULL && (rc = audit_pii_read(r, cmd->name)) != 0)
-		return rc;
-	return audit_write(r, cmd->name, "ok");
+	return audit_ok(r, cmd->name);
 }
 
 /* Records a refusal in a transaction of its own: the command's refusal hook and the audit

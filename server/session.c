@@ -80,18 +80,7 @@ session_resolve(struct request *r)
 	s->rights = rights_parse(PQgetvalue(res, 0, 6));
 	s->valid = true;
 	PQclear(res);
-	return session_act_as(r);
-}
-
-int
-session_act_as(struct request *r)
-{
-	const char *params[3] = { r->sess.role, r->sess.user_id, r->segment };
-	PGresult *res;
-	int rc = db_exec(r->db, STMT_SET_ACTOR, params, &res);
-
-	PQclear(res);
-	return rc;
+	return 0;
 }
 
 int

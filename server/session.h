@@ -8,16 +8,13 @@
 #include "request.h"
 
 /* Fills r->sess from the request's token on r->segment, touches it, and makes the rest of
- * the transaction run as the user (session_act_as).
+ * the transaction run as the user's database role, user and segment (in one statement).
  * Returns 0 or ERR_UNAUTHENTICATED (unknown, expired, other segment, disabled user). */
 int session_resolve(struct request *r);
 
 /* The bytea parameter of the SHA-256 of the request's token, into out.
  * Returns 0 or ERR_UNAUTHENTICATED when the token is not 64 hex characters. */
 int session_token_param(struct request *r, char out[2 * 32 + 3]);
-
-/* Runs the rest of the transaction as r->sess's database role, user and segment. */
-int session_act_as(struct request *r);
 
 /* Opens a session for user_id (borrowed) on r->segment. On 0, tok holds the new token
  * (its only copy: it is not stored) and r->sess.id the session's id. */

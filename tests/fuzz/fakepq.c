@@ -293,7 +293,7 @@ fake_exec(int stmt, const char *name, int nparams, const char *const *values)
 		fake_txn_failed = true;
 		return fake_error(states[fail_at]);
 	}
-	if (strcmp(name, "audit_insert") == 0)
+	if (strncmp(name, "audit_insert", 12) == 0) /* with or without its personal-data read */
 		fake_txn_audits++;
 	nrows = fake_stmts[stmt].one_row ? 1 : rows_mode == 1 ? 0 : rows_mode == 2 ? 3 : 1;
 	if (strcmp(name, "session_touch") == 0) {
