@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "mp.h"
@@ -197,5 +198,12 @@ proto_reply_err(struct proto_writer *w, const uint8_t *id, int err, const char *
 void
 proto_new_id(uint8_t id[PROTO_ID_LEN])
 {
-	randombytes_buf(id, PROTO_ID_LEN);
+	struct timespec now;
+	uint64_t ms;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	for (int i = 0; i < 6; i++)
+		id[i] = (uint8_t)(ms >> (8 * (5 - i)));
+	randombytes_buf(id + 6, PROTO_ID_LEN - 6);
 }

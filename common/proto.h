@@ -70,7 +70,10 @@ void proto_reply_ok_begin(struct proto_writer *w, const uint8_t *id);
 /* Packs a complete error reply. msg: NULL uses err_message(err). */
 void proto_reply_err(struct proto_writer *w, const uint8_t *id, int err, const char *msg);
 
-/* Fills id with random bytes (a fresh request id). */
+/* Fills id with a fresh request id: the time in milliseconds (6 bytes, big-endian), then
+ * random bytes. Ids that grow with time go to the right edge of the server's index of stored
+ * replies instead of a random page of it (docs/performance.md, R9); the random part keeps
+ * them unique. */
 void proto_new_id(uint8_t id[PROTO_ID_LEN]);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <locale.h>
 #include <msgpack.h>
+#include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "mp.h"
@@ -12,6 +14,21 @@
 #include "../tap.h"
 
 static const struct mpcheck_limits lim = MPCHECK_LIMITS_DEFAULT;
+
+/* Request ids grow with time and differ within the same millisecond. */
+static void
+test_new_id(void)
+{
+	uint8_t a[PROTO_ID_LEN], b[PROTO_ID_LEN];
+	struct timespec pause = { 0, 3000000 };
+
+	proto_new_id(a);
+	proto_new_id(b);
+	ok(memcmp(a, b, PROTO_ID_LEN) != 0, "two ids made at once differ");
+	nanosleep(&pause, NULL);
+	proto_new_id(b);
+	ok(memcmp(a, b, 6) < 0, "an id made later sorts after (its first 6 bytes, milliseconds)");
+}
 
 static void
 test_request_roundtrip(void)
@@ -160,6 +177,7 @@ test_password_policy(void)
 int
 main(void)
 {
+	test_new_id();
 	test_request_roundtrip();
 	expect_bad("noid", "a request without id");
 	expect_bad("badop", "a non-string op");
