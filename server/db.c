@@ -920,7 +920,14 @@ db_command(struct db *db, const char *sql, const char *expect_status)
 int
 db_begin(struct db *db, bool write)
 {
-	return db_command(db, write ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit = off", NULL);
+	const char *sql = write ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit = off";
+	int rc = db_command(db, sql, NULL);
+
+	/* A connection found lost at the first statement (PostgreSQL restarted while this worker
+	 * was idle): nothing ran yet, so connect again and begin once more rather than refuse. */
+	if (rc == ERR_UNAVAILABLE && PQstatus(db->conn) != CONNECTION_OK && db_ensure(db) == 0)
+		rc = db_command(db, sql, NULL);
+	return rc;
 }
 
 int
