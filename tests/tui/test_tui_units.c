@@ -1,6 +1,6 @@
 /* Unit tests of the client's pure parts: text fields (editing by whole wide characters),
- * local times, wrapping by display width, and the key table (no key means two things in a
- * screen). TAP. */
+ * local times, wrapping by display width, the key table (no key means two things in a
+ * screen), and the compact rows of long lists. TAP. */
 #include "config.h"
 
 #include <locale.h>
@@ -12,6 +12,7 @@
 #include "field.h"
 #include "keymap.h"
 #include "print.h"
+#include "rows.h"
 #include "stage.h"
 #include "text.h"
 #include "utf8.h"
@@ -236,6 +237,72 @@ test_print(void)
 	print_fini(&d);
 }
 
+static void
+test_rows(void)
+{
+	struct rows r;
+	char receipt[32], big[1200], many[16];
+	const char *cells[3];
+	bool all = true;
+	int w;
+
+	rows_init(&r, 3, 1u << 1); /* receipt, a shared stage, a name */
+	ok(rows_count(&r) == 0 && strcmp(rows_cell(&r, 0, 0, &w), "") == 0 && w == 0,
+	   "empty: a row past the end is an empty cell");
+	/* Pages of 50, the last one short, as the case list receives them. */
+	for (int i = 0; i < 20020; i++) {
+		snprintf(receipt, sizeof receipt, "2611-%05d", i);
+		cells[0] = receipt;
+		cells[1] = i % 3 == 0 ? "受付" : "Closed";
+		cells[2] = i % 2 == 0 ? "山田 太郎" : NULL;
+		rows_add(&r, cells, i % 2 == 0 ? 1 : 0);
+		if (i == 49)
+			ok(rows_count(&r) == 0, "rows show only when their page ends");
+		if (i % 50 == 49)
+			rows_end_page(&r);
+	}
+	rows_end_page(&r);
+	rows_end_page(&r); /* an empty page is none */
+	ok(rows_count(&r) == 20020 && r.npages == 401 && r.nblocks > 1,
+	   "20020 rows in 401 pages, in more than one block");
+	for (size_t i = 0; i < rows_count(&r); i++) {
+		snprintf(receipt, sizeof receipt, "2611-%05zu", i);
+		if (strcmp(rows_cell(&r, i, 0, NULL), receipt) != 0 ||
+		    strcmp(rows_cell(&r, i, 1, NULL), i % 3 == 0 ? "受付" : "Closed") != 0 ||
+		    strcmp(rows_cell(&r, i, 2, NULL), i % 2 == 0 ? "山田 太郎" : "") != 0 ||
+		    rows_tag(&r, i) != (i % 2 == 0 ? 1u : 0u))
+			all = false;
+	}
+	ok(all, "every cell and tag read back, across pages and blocks");
+	ok(rows_cell(&r, 0, 1, NULL) == rows_cell(&r, 3, 1, NULL) && r.nshared == 2,
+	   "a shared column keeps each value once");
+	rows_cell(&r, 0, 2, &w);
+	ok(w == 9, "the width of a Japanese name, measured when it arrived");
+	rows_cell(&r, 3, 1, &w);
+	ok(w == 4, "the width of a shared value");
+
+	/* A cell of 255 columns or more, and more distinct values than can be shared. */
+	memset(big, 'x', 1000);
+	big[1000] = '\0';
+	rows_clear(&r);
+	ok(rows_count(&r) == 0 && r.nshared == 2, "cleared; the shared values stay");
+	for (int i = 0; i < 300; i++) {
+		snprintf(many, sizeof many, "stage %d", i);
+		cells[0] = i == 0 ? big : "a";
+		cells[1] = many;
+		cells[2] = "b";
+		rows_add(&r, cells, 0);
+	}
+	rows_end_page(&r);
+	ok(strcmp(rows_cell(&r, 0, 0, &w), big) == 0 && w == 1000,
+	   "a cell 1000 columns wide keeps its width");
+	ok(strcmp(rows_cell(&r, 299, 1, &w), "stage 299") == 0 && w == 9 &&
+	       strcmp(rows_cell(&r, 299, 2, NULL), "b") == 0,
+	   "past 255 shared values a value is kept with its row");
+	ok(strcmp(rows_cell(&r, 10, 1, NULL), "stage 10") == 0, "... and before that, shared");
+	rows_fini(&r);
+}
+
 int
 main(void)
 {
@@ -247,5 +314,6 @@ main(void)
 	test_keymap();
 	test_receipt();
 	test_print();
+	test_rows();
 	return tap_done();
 }
