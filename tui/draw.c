@@ -6,6 +6,7 @@
 #include "draw.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ static const struct draw_role_def draw_roles[ROLE_COUNT] = {
 
 /* Terminal state is process-wide in curses itself; these mirror it and are private here. */
 static bool draw_has_colour;
+/* The locale's encoding is UTF-8, where a byte under 0x80 is always that character. */
+static bool draw_utf8;
 static int draw_cursor_y = -1, draw_cursor_x = -1;
 
 int
@@ -34,6 +37,7 @@ draw_init(void)
 {
 	if (initscr() == NULL)
 		return -1;
+	draw_utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	/* raw, not cbreak: Ctrl-S must reach us (submit) rather than stop the terminal. */
 	raw();
 	noecho();
@@ -121,34 +125,47 @@ draw_wcwidth(wchar_t c)
 int
 draw_wtext(int y, int x, int width, enum draw_role role, const wchar_t *ws, size_t n, bool pad)
 {
+	wchar_t stackbuf[256], *buf = stackbuf;
+	size_t k = 0;
 	int used = 0;
 
 	if (width <= 0 || y < 0 || y >= LINES || x < 0 || x >= COLS)
 		return 0;
 	if (x + width > COLS)
 		width = COLS - x;
-	draw_set_role(role);
-	move(y, x);
+	if (n > sizeof stackbuf / sizeof stackbuf[0])
+		buf = xcalloc(n, sizeof *buf);
 	for (size_t i = 0; i < n; i++) {
 		wchar_t c = ws[i];
 		int w;
 
-		/* Control characters would move the cursor or start an escape sequence. */
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0) || wcwidth(c) < 0)
-			c = L'?';
-		w = wcwidth(c);
+		if (c >= 0x20 && c < 0x7f) {
+			w = 1; /* printable ASCII: most of what is drawn */
+		} else {
+			/* Control characters would move the cursor or start an escape
+			 * sequence. */
+			if (c < 0x20 || (c >= 0x7f && c < 0xa0) || wcwidth(c) < 0)
+				c = L'?';
+			w = wcwidth(c);
+		}
 		if (used + w > width)
 			break;
 		if (w == 0 && used == 0)
 			continue; /* a combining mark with nothing to combine with */
-		addnwstr(&c, 1);
+		buf[k++] = c;
 		used += w;
 	}
-	if (pad)
-		for (; used < width; used++)
-			addch(' ');
+	draw_set_role(role);
+	move(y, x);
+	/* One call for the whole text: curses' per-call work is not repeated per character. */
+	if (k > 0)
+		addnwstr(buf, (int)k);
+	if (pad && used < width)
+		hline(' ', width - used);
 	attr_set(A_NORMAL, 0, NULL);
-	return used;
+	if (buf != stackbuf)
+		free(buf);
+	return pad ? width : used;
 }
 
 int
@@ -165,8 +182,14 @@ draw_text(int y, int x, int width, enum draw_role role, const char *s, bool pad)
 	memset(&st, 0, sizeof st);
 	while (len > 0) {
 		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, len, &st);
+		size_t k;
 
+		if (draw_utf8 && (unsigned char)*s < 0x80) {
+			buf[n++] = (wchar_t)(unsigned char)*s++;
+			len--;
+			continue;
+		}
+		k = mbrtowc(&wc, s, len, &st);
 		/* Invalid bytes become '?' one by one (utf8_width counts them so as well). */
 		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
 			wc = L'?';
@@ -186,9 +209,15 @@ draw_text(int y, int x, int width, enum draw_role role, const char *s, bool pad)
 void
 draw_cell(int y, int x, int width, enum draw_role role, const char *s)
 {
+	draw_cell_known(y, x, width, role, s, width > 0 ? utf8_width(s) : 0);
+}
+
+void
+draw_cell_known(int y, int x, int width, enum draw_role role, const char *s, int swidth)
+{
 	if (width <= 0)
 		return;
-	if (utf8_width(s) <= width) {
+	if (swidth <= width) {
 		draw_text(y, x, width, role, s, true);
 		return;
 	}

@@ -70,6 +70,8 @@ int draw_text(int y, int x, int width, enum draw_role role, const char *s, bool 
 /* A table cell: s in exactly width columns, padded, and cut with a '~' in its last column
  * when it does not fit (an ASCII mark: "…" is two columns on many Japanese terminals). */
 void draw_cell(int y, int x, int width, enum draw_role role, const char *s);
+/* The same for s whose display width (utf8_width) is known already: swidth. */
+void draw_cell_known(int y, int x, int width, enum draw_role role, const char *s, int swidth);
 /* The same as draw_text for n wide characters of ws (borrowed). */
 int draw_wtext(int y, int x, int width, enum draw_role role, const wchar_t *ws, size_t n, bool pad);
 /* Fills width columns at (y, x) with spaces in role. */
