@@ -11,6 +11,7 @@
 #include "form.h"
 #include "i18n.h"
 #include "mp.h"
+#include "rows.h"
 #include "text.h"
 #include "utf8.h"
 #include "view.h"
@@ -18,15 +19,14 @@
 
 #define CASES_PAGE 50
 
-struct case_row {
-	char *receipt, *received, *customer, *stage, *medium; /* owned */
-	bool masked;
-};
+/* The columns of a row, as kept in cases_view.rows; stages repeat and are kept once. */
+enum cases_col { CASES_RECEIPT, CASES_RECEIVED, CASES_CUSTOMER, CASES_STAGE, CASES_MEDIUM };
+#define CASES_NCOLS      5
+#define CASES_TAG_MASKED 1u /* the customer is masked ("***") */
 
 struct cases_view {
-	struct case_row *rows; /* owned, nrows of them */
-	size_t nrows, cap;
-	int64_t next; /* cursor of the following page, when has_next */
+	struct rows rows; /* a page of rows per reply */
+	int64_t next;     /* cursor of the following page, when has_next */
 	bool has_next;
 	bool loading;     /* a page request is on its way */
 	bool replace;     /* ... and its rows replace the list (a reload) */
@@ -94,19 +94,11 @@ cases_stage_label(const char *name)
 	return name;
 }
 
-/* Frees the rows' strings; the array itself stays for the next page. */
-static void
-cases_rows_free(struct cases_view *cv)
+/* The receipt of row i (borrowed from the view's rows). */
+static const char *
+cases_receipt(const struct cases_view *cv, size_t i)
 {
-	for (size_t i = 0; i < cv->nrows; i++) {
-		struct case_row *r = &cv->rows[i];
-		free(r->receipt);
-		free(r->received);
-		free(r->customer);
-		free(r->stage);
-		free(r->medium);
-	}
-	cv->nrows = 0;
+	return rows_cell(&cv->rows, i, CASES_RECEIPT, NULL);
 }
 
 static int
@@ -116,6 +108,7 @@ cases_open(struct view *v, const void *arg)
 
 	(void)arg;
 	field_init(&cv->search, false, 200);
+	rows_init(&cv->rows, CASES_NCOLS, 1u << CASES_STAGE);
 	cv->new_notes = -1;
 	v->priv = cv;
 	v->keymask = KM_ALWAYS | KM_GLOBAL | KM_MOVE | KM_LIST | KM_CASE;
@@ -128,8 +121,7 @@ cases_close(struct view *v)
 {
 	struct cases_view *cv = v->priv;
 
-	cases_rows_free(cv);
-	free(cv->rows);
+	rows_fini(&cv->rows);
 	free(cv->query);
 	free(cv->focus);
 	field_fini(&cv->search);
@@ -173,7 +165,9 @@ cases_count_notes(struct view *v)
 static void
 cases_select(struct cases_view *cv, size_t sel)
 {
-	cv->sel = cv->nrows == 0 ? 0 : (sel >= cv->nrows ? cv->nrows - 1 : sel);
+	size_t n = rows_count(&cv->rows);
+
+	cv->sel = n == 0 ? 0 : (sel >= n ? n - 1 : sel);
 }
 
 /* case.list answered (a conn_reply_fn; arg is the view). */
@@ -202,48 +196,48 @@ cases_reply(void *arg, const struct proto_reply *rep)
 	rows = mp_get(rep->data, "rows");
 	if (cv->replace) {
 		/* Keep the selected case selected across a reload. */
-		if (cv->sel < cv->nrows)
-			keep = xstrdup(cv->rows[cv->sel].receipt);
-		cases_rows_free(cv);
+		if (cv->sel < rows_count(&cv->rows))
+			keep = xstrdup(cases_receipt(cv, cv->sel));
+		rows_clear(&cv->rows);
 		cv->top = 0;
 	}
 	if (rows != NULL && rows->type == MSGPACK_OBJECT_ARRAY) {
 		for (uint32_t i = 0; i < rows->via.array.size; i++) {
 			const msgpack_object *o = &rows->via.array.ptr[i];
-			struct case_row *r;
+			const char *cell[CASES_NCOLS];
 			char when[TEXT_TIME_MAX];
-			char *stage, *raw;
-
-			if (cv->nrows == cv->cap) {
-				cv->cap = cv->cap ? cv->cap * 2 : 64;
-				cv->rows = xrealloc(cv->rows, cv->cap * sizeof *cv->rows);
-			}
-			r = &cv->rows[cv->nrows++];
-			r->receipt = cases_str(o, "receipt");
-			raw = cases_str(o, "received_at");
-			r->received = xstrdup(text_local_time(raw, when, sizeof when));
-			free(raw);
-			r->customer = cases_str(o, "customer_name");
-			r->masked = strcmp(r->customer, "***") == 0;
+			char *receipt = cases_str(o, "receipt"), *raw = cases_str(o, "received_at");
+			char *customer = cases_str(o, "customer_name"),
+			     *medium = cases_str(o, "medium");
 			/* A label from the server wins; else our copy of the stage table. */
-			stage = mp_strdup(mp_get(o, "stage_label"));
-			if (stage == NULL) {
-				raw = cases_str(o, "stage");
-				stage = xstrdup(cases_stage_label(raw));
-				free(raw);
-			}
-			r->stage = stage;
-			r->medium = cases_str(o, "medium");
+			char *label = mp_strdup(mp_get(o, "stage_label")), *stage = NULL;
+
+			if (label == NULL)
+				stage = cases_str(o, "stage");
+			cell[CASES_RECEIPT] = receipt;
+			cell[CASES_RECEIVED] = text_local_time(raw, when, sizeof when);
+			cell[CASES_CUSTOMER] = customer;
+			cell[CASES_STAGE] = label != NULL ? label : cases_stage_label(stage);
+			cell[CASES_MEDIUM] = medium;
+			rows_add(&cv->rows, cell,
+			         strcmp(customer, "***") == 0 ? CASES_TAG_MASKED : 0);
+			free(receipt);
+			free(raw);
+			free(customer);
+			free(medium);
+			free(label);
+			free(stage);
 		}
 	}
+	rows_end_page(&cv->rows);
 	next = mp_get(rep->data, "next");
 	cv->has_next = next != NULL && mp_int(next, &cv->next) == 0;
 	if (cv->replace) {
 		const char *want = cv->focus != NULL ? cv->focus : keep;
 		size_t sel = 0;
 
-		for (size_t i = 0; want != NULL && i < cv->nrows; i++)
-			if (strcmp(cv->rows[i].receipt, want) == 0)
+		for (size_t i = 0; want != NULL && i < rows_count(&cv->rows); i++)
+			if (strcmp(cases_receipt(cv, i), want) == 0)
 				sel = i;
 		cases_select(cv, sel);
 		free(cv->focus);
@@ -258,7 +252,7 @@ cases_reply(void *arg, const struct proto_reply *rep)
 			return;
 		}
 		cv->want_bottom = false;
-		cases_select(cv, cv->nrows - 1);
+		cases_select(cv, rows_count(&cv->rows) - 1);
 	}
 }
 
@@ -304,7 +298,7 @@ cases_event(struct view *v, const char *topic, const char *id)
 	}
 	if (strcmp(topic, "case") != 0 && strcmp(topic, "resync") != 0)
 		return;
-	if (cv->searching || cv->want_bottom || cv->nrows > CASES_PAGE) {
+	if (cv->searching || cv->want_bottom || rows_count(&cv->rows) > CASES_PAGE) {
 		cv->stale = true;
 		return;
 	}
@@ -333,7 +327,7 @@ cases_prefetch(struct view *v)
 {
 	struct cases_view *cv = v->priv;
 
-	if (cv->has_next && !cv->loading && cv->sel + (size_t)cv->height >= cv->nrows)
+	if (cv->has_next && !cv->loading && cv->sel + (size_t)cv->height >= rows_count(&cv->rows))
 		cases_request(v, false);
 }
 
@@ -399,19 +393,19 @@ cases_key(struct view *v, enum action act, uint32_t key)
 			cv->want_bottom = true;
 			cases_request(v, false);
 		}
-		cases_select(cv, cv->nrows - 1);
+		cases_select(cv, rows_count(&cv->rows) - 1);
 		break;
 	case ACT_OPEN:
-		if (cv->sel < cv->nrows)
-			app_push(app, &view_case_ops, cv->rows[cv->sel].receipt);
+		if (cv->sel < rows_count(&cv->rows))
+			app_push(app, &view_case_ops, cases_receipt(cv, cv->sel));
 		return VIEW_HANDLED;
 	case ACT_SHEET:
-		if (cv->sel < cv->nrows)
-			app_push(app, &view_casesheet_ops, cv->rows[cv->sel].receipt);
+		if (cv->sel < rows_count(&cv->rows))
+			app_push(app, &view_casesheet_ops, cases_receipt(cv, cv->sel));
 		return VIEW_HANDLED;
 	case ACT_NOTE:
-		if (cv->sel < cv->nrows)
-			form_note_open(app, cv->rows[cv->sel].receipt, false);
+		if (cv->sel < rows_count(&cv->rows))
+			form_note_open(app, cases_receipt(cv, cv->sel), false);
 		return VIEW_HANDLED;
 	case ACT_QUEUES:
 		app_push(app, &view_queue_ops, NULL);
@@ -487,25 +481,21 @@ cases_layout(int w, struct cases_cols *c)
 		c->medium = 0;
 }
 
-/* One line of the table: cells cut and padded by display width, never by bytes. */
+/* One line of the table: cells (cell[CASES_NCOLS], borrowed) of known display widths, cut and
+ * padded by display width, never by bytes. */
 static void
 cases_draw_line(int y, int x, const struct cases_cols *c, enum draw_role base,
-                enum draw_role customer_role, const char *receipt, const char *received,
-                const char *customer, const char *stage, const char *medium)
+                enum draw_role customer_role, const char *const *cell, const int *width)
 {
-	draw_cell(y, x, c->receipt, base, receipt);
-	draw_fill(y, x + c->receipt, CASES_GAP, base);
-	x += c->receipt + CASES_GAP;
-	draw_cell(y, x, c->received, base, received);
-	draw_fill(y, x + c->received, CASES_GAP, base);
-	x += c->received + CASES_GAP;
-	draw_cell(y, x, c->customer, customer_role, customer);
-	draw_fill(y, x + c->customer, CASES_GAP, base);
-	x += c->customer + CASES_GAP;
-	draw_cell(y, x, c->stage, base, stage);
-	draw_fill(y, x + c->stage, CASES_GAP, base);
-	x += c->stage + CASES_GAP;
-	draw_cell(y, x, c->medium, base, medium);
+	const int cols[CASES_NCOLS] = { c->receipt, c->received, c->customer, c->stage, c->medium };
+
+	for (int k = 0; k < CASES_NCOLS; k++) {
+		draw_cell_known(y, x, cols[k], k == CASES_CUSTOMER ? customer_role : base, cell[k],
+		                width[k]);
+		if (k + 1 < CASES_NCOLS)
+			draw_fill(y, x + cols[k], CASES_GAP, base);
+		x += cols[k] + CASES_GAP;
+	}
 }
 
 static void
@@ -513,6 +503,10 @@ cases_draw(struct view *v, const struct draw_rect *r)
 {
 	struct cases_view *cv = v->priv;
 	struct cases_cols c;
+	const char *cell[CASES_NCOLS] = { _("Receipt"), _("Received"), _("Customer"), _("Stage"),
+		                          _("Medium") };
+	int width[CASES_NCOLS];
+	size_t nrows = rows_count(&cv->rows);
 	char info[512], count[64];
 	int y = r->y, x = r->x + 1, w;
 
@@ -548,17 +542,18 @@ cases_draw(struct view *v, const struct draw_rect *r)
 			draw_text(y, x + w + 3, r->w - w - 28, ROLE_INFO, info, false);
 		}
 	}
-	if (cv->nrows > 0) {
+	if (nrows > 0) {
 		snprintf(count, sizeof count, "%s%zu / %zu%s ",
-		         cv->loading && !cv->replace ? _("loading more… ") : "", cv->sel + 1,
-		         cv->nrows, cv->has_next ? "+" : "");
+		         cv->loading && !cv->replace ? _("loading more… ") : "", cv->sel + 1, nrows,
+		         cv->has_next ? "+" : "");
 		w = utf8_width(count);
 		if (!cv->searching)
 			draw_text(y, r->x + r->w - w, w, ROLE_HINT, count, false);
 	}
 	y += 2;
-	cases_draw_line(y, x, &c, ROLE_HEADER, ROLE_HEADER, _("Receipt"), _("Received"),
-	                _("Customer"), _("Stage"), _("Medium"));
+	for (int k = 0; k < CASES_NCOLS; k++)
+		width[k] = utf8_width(cell[k]);
+	cases_draw_line(y, x, &c, ROLE_HEADER, ROLE_HEADER, cell, width);
 	y++;
 	cv->height = r->y + r->h - y;
 	if (cv->height < 1)
@@ -568,7 +563,7 @@ cases_draw(struct view *v, const struct draw_rect *r)
 		          cv->error[0] ? cv->error : _("Loading cases…"), false);
 		return;
 	}
-	if (cv->nrows == 0) {
+	if (nrows == 0) {
 		draw_text(y + 1, x, r->w - 2, ROLE_HINT,
 		          cv->query != NULL ? _("No case matches this search.")
 		                            : _("No cases yet. Press n to register one."),
@@ -581,18 +576,23 @@ cases_draw(struct view *v, const struct draw_rect *r)
 	if ((int)cv->sel >= cv->top + cv->height)
 		cv->top = (int)cv->sel - cv->height + 1;
 	int i;
-	for (i = 0; i < cv->height && (size_t)(cv->top + i) < cv->nrows; i++) {
-		const struct case_row *row = &cv->rows[cv->top + i];
-		bool selected = (size_t)(cv->top + i) == cv->sel;
+	for (i = 0; i < cv->height && (size_t)(cv->top + i) < nrows; i++) {
+		size_t row = (size_t)(cv->top + i);
+		bool selected = row == cv->sel;
+		bool masked = rows_tag(&cv->rows, row) & CASES_TAG_MASKED;
 		enum draw_role base = selected ? ROLE_CURSOR : ROLE_NORMAL;
 
 		if (selected)
 			draw_fill(y + i, r->x, r->w, ROLE_CURSOR);
+		for (int k = 0; k < CASES_NCOLS; k++)
+			cell[k] = rows_cell(&cv->rows, row, (unsigned)k, &width[k]);
 		/* Narrow: the date without its year. */
-		const char *when =
-		    c.short_date && strlen(row->received) == 16 ? row->received + 5 : row->received;
-		cases_draw_line(y + i, x, &c, base, row->masked && !selected ? ROLE_MASKED : base,
-		                row->receipt, when, row->customer, row->stage, row->medium);
+		if (c.short_date && strlen(cell[CASES_RECEIVED]) == 16) {
+			cell[CASES_RECEIVED] += 5;
+			width[CASES_RECEIVED] = utf8_width(cell[CASES_RECEIVED]);
+		}
+		cases_draw_line(y + i, x, &c, base, masked && !selected ? ROLE_MASKED : base, cell,
+		                width);
 	}
 	if (cv->loading && i < cv->height)
 		draw_text(y + i, x, r->w - 2, ROLE_HINT, _("Loading more…"), false);
