@@ -38,6 +38,7 @@ struct conn_req {
 
 struct conn {
 	nng_socket sock;
+	bool open; /* conn_open has opened sock */
 	int recv_fd, send_fd;
 	int wake[2]; /* the pipe-event callback writes here to wake poll() */
 	atomic_int npipes;
@@ -148,19 +149,56 @@ conn_dial_all(struct conn *c, const struct tls_files *tls, char *err, size_t err
 int
 conn_new(struct conn **out, const char *urls, const struct tls_files *tls, char *err, size_t errlen)
 {
-	struct conn *c = xcalloc(1, sizeof *c);
-	int rv;
+	char *list = xstrdup(urls), *save = NULL, *url;
+	struct conn *c;
+	int n = 0, rv;
 
-	c->wake[0] = c->wake[1] = -1;
-	c->urls = xstrdup(urls);
-	proto_writer_init(&c->w);
-	if ((rv = nng_req0_open(&c->sock)) != 0) {
-		snprintf(err, errlen, "%s", nng_strerror(rv));
-		goto fail_sock;
+	/* What can be checked without nng's threads: the URLs' form, a CA for TLS. */
+	for (url = strtok_r(list, ", \t", &save); url != NULL;
+	     url = strtok_r(NULL, ", \t", &save), n++) {
+		nng_url *u;
+
+		if ((rv = nng_url_parse(&u, url)) != 0) {
+			snprintf(err, errlen, "%s", nng_strerror(rv));
+			free(list);
+			return -1;
+		}
+		nng_url_free(u);
+		if (tls_url(url) && (tls == NULL || tls->ca == NULL)) {
+			snprintf(err, errlen, "%s", "a CA file is needed to verify the server");
+			free(list);
+			return -1;
+		}
 	}
+	free(list);
+	if (n == 0) {
+		snprintf(err, errlen, "%s", "no server URL");
+		return -1;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->wake[0] = c->wake[1] = -1;
 	if (pipe2(c->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
-		goto fail;
+		free(c);
+		return -1;
+	}
+	c->recv_fd = c->send_fd = -1;
+	c->urls = xstrdup(urls);
+	proto_writer_init(&c->w);
+	c->since = conn_now_ms();
+	c->shown = CONN_CONNECTING;
+	*out = c;
+	return 0;
+}
+
+int
+conn_open(struct conn *c, const struct tls_files *tls, char *err, size_t errlen)
+{
+	int rv;
+
+	if ((rv = nng_req0_open(&c->sock)) != 0) {
+		snprintf(err, errlen, "%s", nng_strerror(rv));
+		return -1;
 	}
 	/* We resend ourselves, with the same request id, on our own timer. */
 	nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
@@ -178,19 +216,12 @@ conn_new(struct conn **out, const char *urls, const struct tls_files *tls, char 
 	c->shown = CONN_CONNECTING;
 	if (conn_dial_all(c, tls, err, errlen) != 0)
 		goto fail;
-	*out = c;
+	c->open = true;
 	return 0;
 
 fail:
 	nng_close(c->sock);
-fail_sock:
-	if (c->wake[0] >= 0) {
-		close(c->wake[0]);
-		close(c->wake[1]);
-	}
-	proto_writer_fini(&c->w);
-	free(c->urls);
-	free(c);
+	c->recv_fd = c->send_fd = -1;
 	return -1;
 }
 
@@ -213,7 +244,8 @@ conn_free(struct conn *c)
 		return;
 	conn_cancel(c, NULL);
 	/* Closing joins nng's threads, so no pipe callback runs after this. */
-	nng_close(c->sock);
+	if (c->open)
+		nng_close(c->sock);
 	close(c->wake[0]);
 	close(c->wake[1]);
 	memset(c->tok, 0, sizeof c->tok);
@@ -368,7 +400,7 @@ conn_pump(struct conn *c)
 	struct conn_req *r = c->head;
 	int rv;
 
-	if (r == NULL || r->sent_at != 0 || conn_now_ms() < r->wait_until)
+	if (!c->open || r == NULL || r->sent_at != 0 || conn_now_ms() < r->wait_until)
 		return;
 	/* A new send replaces whatever nng still had in flight, so one request is out. */
 	rv = nng_send(c->sock, r->buf, r->len, NNG_FLAG_NONBLOCK);
@@ -388,6 +420,8 @@ conn_pollfds(struct conn *c, struct pollfd *pfd, int n, int *timeout_ms)
 	if (n < 3)
 		return 0;
 	pfd[i++] = (struct pollfd){ .fd = c->wake[0], .events = POLLIN };
+	if (!c->open)
+		return i;
 	pfd[i++] = (struct pollfd){ .fd = c->recv_fd, .events = POLLIN };
 	if (c->head != NULL && c->head->sent_at == 0 && c->head->wait_until == 0)
 		pfd[i++] = (struct pollfd){ .fd = c->send_fd, .events = POLLIN };
@@ -462,6 +496,8 @@ conn_process(struct conn *c)
 
 	while (read(c->wake[0], drain, sizeof drain) > 0)
 		;
+	if (!c->open)
+		return false;
 	for (;;) {
 		void *buf;
 		size_t len;

@@ -38,10 +38,15 @@ typedef bool conn_filter_fn(void *arg, const char *op, const struct proto_reply 
  * Returns 0, or -1 with a message for people in err. */
 int conn_dial(nng_socket sock, const char *url, const struct tls_files *tls, char *err,
               size_t errlen);
-/* Opens a socket dialling every URL in urls (separated by commas or spaces). urls, tls:
- * borrowed. Returns 0 with *out owned by the caller, or -1 with a message in err. */
+/* A connection to every URL in urls (separated by commas or spaces), not yet open: checks
+ * what it can without starting nng (the URLs' form, a CA for TLS), so that the client paints
+ * its first screen before nng's threads start. urls, tls: borrowed. Returns 0 with *out owned
+ * by the caller, or -1 with a message in err. */
 int conn_new(struct conn **out, const char *urls, const struct tls_files *tls, char *err,
              size_t errlen);
+/* Opens the socket and dials every URL. tls: borrowed. Returns 0, or -1 with a message in
+ * err (the connection then stays closed: free it). */
+int conn_open(struct conn *c, const struct tls_files *tls, char *err, size_t errlen);
 void conn_free(struct conn *c);
 
 /* The token sent with requests built from now on. tok: borrowed, copied; NULL clears it. */

@@ -269,10 +269,20 @@ main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	app_init(&app, conn, &tls); /* tls points into set, which outlives app */
-	conn = NULL;
 	app_push(&app, &view_login_ops, NULL);
-	rc = main_loop(&app) == 0 ? 0 : 1;
-	draw_fini();
+	/* The sign-in screen first: starting nng's threads and dialling take longer than all
+	 * the rest of the start. */
+	app_draw(&app);
+	if (conn_open(conn, &tls, err, sizeof err) != 0) {
+		draw_fini();
+		fprintf(stderr, _("kura: cannot use the server address '%s': %s\n"), set.server,
+		        err);
+		rc = 2;
+	} else {
+		rc = main_loop(&app) == 0 ? 0 : 1;
+		draw_fini();
+	}
+	conn = NULL;
 	app_fini(&app);
 out:
 	conn_free(conn);
