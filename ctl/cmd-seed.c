@@ -267,6 +267,7 @@ struct seed_plan {
 	int stage;                         /* every case at this stage, or -1: as time makes it */
 	bool sheet;                        /* the case sheet's tables exist (schema 007) */
 	bool pii_reads;                    /* kura.pii_reads exists (schema 010) */
+	bool search;                       /* kura.case_search exists (schema 012) */
 	int64_t start_us, span_us, now_us; /* cases are received in [start, start + span) */
 	struct seed_users users;
 	long long case_id0, note_id0, audit_id0; /* the ids before the first new one */
@@ -879,16 +880,20 @@ enum seed_table {
 	SEED_REPLIES,
 	SEED_AUDIT,
 	SEED_PII_READS,
+	SEED_SEARCH, /* filled from the tables above, not by COPY */
+	SEED_SEARCH_PII,
 	SEED_NTABLES
 };
 
-/* What a table needs: SEED_NEED_SHEET the case sheet (schema 007), SEED_NEED_PII kura.pii_reads. */
-enum seed_need { SEED_NEED_CORE, SEED_NEED_SHEET, SEED_NEED_PII };
+/* What a table needs: SEED_NEED_SHEET the case sheet (schema 007), SEED_NEED_PII kura.pii_reads,
+ * SEED_NEED_SEARCH the search rows (schema 012). */
+enum seed_need { SEED_NEED_CORE, SEED_NEED_SHEET, SEED_NEED_PII, SEED_NEED_SEARCH };
 
 static const struct {
 	const char *name; /* in schema kura */
 	enum seed_need need;
-	const char *copy, *copy_sheet; /* the COPY without and with the case sheet */
+	const char *copy, *copy_sheet; /* the COPY without and with the case sheet; for the search
+	                                * rows, the INSERT that makes them from the seeded cases */
 } seed_tables[SEED_NTABLES] = {
 	[SEED_CASES] = { "cases", SEED_NEED_CORE,
 	                 "COPY kura.cases (id, receipt, received_at, stage, medium, created_by,"
@@ -940,6 +945,14 @@ static const struct {
 	                     "COPY kura.pii_reads (at, user_id, session_id, segment, op, request_id,"
 	                     " case_ids) FROM STDIN",
 	                     NULL },
+	[SEED_SEARCH] = { "case_search", SEED_NEED_SEARCH,
+	                  "INSERT INTO kura.case_search SELECT * FROM kura.case_search_rows($1, $2)"
+	                  " ORDER BY 1",
+	                  NULL },
+	[SEED_SEARCH_PII] = { "case_search_pii", SEED_NEED_SEARCH,
+	                      "INSERT INTO kura.case_search_pii"
+	                      " SELECT * FROM kura.case_search_pii_rows($1, $2) ORDER BY 1",
+	                      NULL },
 };
 
 static bool
@@ -947,7 +960,8 @@ seed_table_used(const struct seed_plan *p, enum seed_table t)
 {
 	return seed_tables[t].need == SEED_NEED_CORE ||
 	       (seed_tables[t].need == SEED_NEED_SHEET && p->sheet) ||
-	       (seed_tables[t].need == SEED_NEED_PII && p->pii_reads);
+	       (seed_tables[t].need == SEED_NEED_PII && p->pii_reads) ||
+	       (seed_tables[t].need == SEED_NEED_SEARCH && p->search);
 }
 
 /* What the audit row names: the receipt, and the stage of a stamp. */
@@ -1326,6 +1340,8 @@ seed_rows(struct seed_copy *cp, const struct seed_plan *p, enum seed_table t,
 			seed_text(cp, object, true);
 		}
 		break;
+	case SEED_SEARCH: /* seed_search_fill */
+	case SEED_SEARCH_PII:
 	case SEED_NTABLES:
 		break;
 	}
@@ -1340,7 +1356,32 @@ seed_clock(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* COPYs table t for every case of the plan; leaves the iterator's end state in *end. */
+static PGresult *seed_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                            ExecStatusType want, const char *what);
+
+/* Makes the search rows of the seeded cases from their cases, notes and customers, in one
+ * statement: the seed disables the triggers that keep them. */
+static int
+seed_search_fill(PGconn *conn, const struct seed_plan *p, enum seed_table t, FILE *out)
+{
+	char first[24], last[24];
+	const char *params[2] = { first, last };
+	double t0 = seed_clock();
+	PGresult *res;
+
+	snprintf(first, sizeof first, "%lld", p->case_id0 + 1);
+	snprintf(last, sizeof last, "%lld", p->case_id0 + p->n);
+	res = seed_query(conn, seed_tables[t].copy, 2, params, PGRES_COMMAND_OK,
+	                 "making the search rows");
+	if (res == NULL)
+		return ERR_UNAVAILABLE;
+	PQclear(res);
+	fprintf(out, "kuractl: %-16s filled in %.1f s\n", seed_tables[t].name, seed_clock() - t0);
+	return 0;
+}
+
+/* COPYs table t for every case of the plan (or makes the search rows); leaves the iterator's
+ * end state in *end. */
 static int
 seed_table_fill(PGconn *conn, const struct seed_plan *p, enum seed_table t, struct seed_iter *end,
                 FILE *out)
@@ -1352,6 +1393,8 @@ seed_table_fill(PGconn *conn, const struct seed_plan *p, enum seed_table t, stru
 	double t0 = seed_clock();
 	int rc;
 
+	if (seed_tables[t].need == SEED_NEED_SEARCH)
+		return seed_search_fill(conn, p, t, out);
 	proto_writer_init(&w);
 	seed_iter_init(p, &it);
 	rc = seed_copy_begin(&cp, p->sheet && seed_tables[t].copy_sheet != NULL
@@ -1512,6 +1555,8 @@ seed_plan_load(PGconn *conn, struct seed_plan *p)
 	                          "looking for the case sheet") == 1;
 	p->pii_reads = seed_query_int(conn, "SELECT to_regclass('kura.pii_reads') IS NOT NULL::int",
 	                              "looking for the reads of personal data") == 1;
+	p->search = seed_query_int(conn, "SELECT to_regclass('kura.case_search') IS NOT NULL::int",
+	                           "looking for the search rows") == 1;
 	res = seed_query(conn,
 	                 "SELECT seq, hash FROM kura.audit_log WHERE seq IS NOT NULL"
 	                 " ORDER BY seq DESC LIMIT 1",

@@ -251,8 +251,15 @@ case_list(struct request *r)
 		pattern = case_like_pattern(q);
 	snprintf(after_s, sizeof after_s, "%lld", (long long)after);
 	snprintf(limit_s, sizeof limit_s, "%lld", (long long)limit);
-	const char *params[4] = { stage, after > 0 ? after_s : NULL, pattern, limit_s };
-	if ((rc = db_exec(r->db, pii ? STMT_CASE_LIST_PII : STMT_CASE_LIST, params, &res)) != 0)
+	const char *params[5] = { stage, after > 0 ? after_s : NULL, limit_s };
+	enum db_stmt stmt = pii ? STMT_CASE_LIST_PII : STMT_CASE_LIST;
+	if (q != NULL) {
+		params[2] = pattern;
+		params[3] = limit_s;
+		params[4] = q;
+		stmt = pii ? STMT_CASE_SEARCH_PII : STMT_CASE_SEARCH;
+	}
+	if ((rc = db_exec(r->db, stmt, params, &res)) != 0)
 		goto out;
 	int n = PQntuples(res);
 	msgpack_pack_map(r->pk, 2);

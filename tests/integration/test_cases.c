@@ -308,6 +308,168 @@ test_search(void)
 	proto_reply_fini(&rep);
 }
 
+/* Below this id case.list reads the search index (above, it reads the newest cases one by one):
+ * 1000 past the newest case, so that the whole small database is searched through the index. */
+static int64_t search_after;
+
+/* The ids case.list answers for q (and stage, and after when search_after is set), newest
+ * first, comma-separated, or NULL when it did not answer ok. */
+static char *
+list_ids(struct kclient *c, const char *q, const char *stage)
+{
+	struct proto_reply rep;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (stage != NULL && search_after > 0)
+		rc = kclient_call(c, &rep, "case.list", "{s s s s s i s i}", "q", q, "stage", stage,
+		                  "limit", (int64_t)200, "after", search_after);
+	else if (stage != NULL)
+		rc = kclient_call(c, &rep, "case.list", "{s s s s s i}", "q", q, "stage", stage,
+		                  "limit", (int64_t)200);
+	else if (search_after > 0)
+		rc = kclient_call(c, &rep, "case.list", "{s s s i s i}", "q", q, "limit",
+		                  (int64_t)200, "after", search_after);
+	else
+		rc = kclient_call(c, &rep, "case.list", "{s s s i}", "q", q, "limit", (int64_t)200);
+	const msgpack_object *rows = it_array(rep.data, "rows");
+	if (it_outcome(rc, &rep) == 0 && rows != NULL) {
+		out = calloc(1, 24 * (rows->via.array.size + 1));
+		for (uint32_t i = 0; out != NULL && i < rows->via.array.size; i++) {
+			int64_t id = 0;
+			it_int(&rows->via.array.ptr[i], "id", &id);
+			len +=
+			    (size_t)sprintf(out + len, "%s%lld", i > 0 ? "," : "", (long long)id);
+		}
+	}
+	proto_reply_fini(&rep);
+	return out;
+}
+
+/* The ids the search must find, by today's rule read from the tables themselves: q as a
+ * substring, whatever its case, of the receipt, the medium or a note, and with pii of the
+ * customer's name or phone. */
+static char *
+want_ids(const char *q, const char *stage, bool pii)
+{
+	char pat[512], *p = pat;
+	const char *params[3] = { pat, pii ? "t" : "f", stage };
+
+	*p++ = '%';
+	for (; *q != '\0' && p < pat + sizeof pat - 4; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*p++ = '\\';
+		*p++ = *q;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return it_db_text(db,
+	                  "SELECT coalesce(string_agg(id::text, ',' ORDER BY id DESC), '') FROM ("
+	                  " SELECT c.id FROM kura.cases c"
+	                  " LEFT JOIN kura.case_customers cu ON cu.case_id = c.id"
+	                  " WHERE (c.receipt ILIKE $1 OR c.medium ILIKE $1"
+	                  "  OR EXISTS (SELECT FROM kura.case_notes n WHERE n.case_id = c.id"
+	                  "   AND n.body ILIKE $1)"
+	                  "  OR ($2::boolean AND (cu.name ILIKE $1 OR cu.phone ILIKE $1)))"
+	                  " AND ($3::text IS NULL OR c.stage = $3)"
+	                  " ORDER BY c.id DESC LIMIT 200) x",
+	                  3, params);
+}
+
+/* case.list with q gives exactly the cases ILIKE gives, for user c (pii: holds pii.read). */
+static void
+search_is(struct kclient *c, bool pii, const char *q, const char *stage, const char *what,
+          bool some)
+{
+	char *want = want_ids(q, stage, pii);
+
+	for (int pass = 0; pass < 2; pass++) {
+		search_after =
+		    pass == 0 ? 0 : it_db_int(db, "SELECT max(id) + 1001 FROM kura.cases", 0, NULL);
+		char *got = list_ids(c, q, stage);
+		ok(got != NULL && want != NULL && strcmp(got, want) == 0 &&
+		       (!some || want[0] != '\0'),
+		   "search %s (%s)%s: the cases whose text holds it", what, q,
+		   pass == 0 ? "" : ", through the index");
+		if (got == NULL || want == NULL || strcmp(got, want) != 0)
+			tap_diag("  got [%s], want [%s]", got != NULL ? got : "(error)",
+			         want != NULL ? want : "(error)");
+		free(got);
+	}
+	search_after = 0;
+	free(want);
+}
+
+/* The search index (schema/012_search.sql) is kept by triggers: the same answers as ILIKE on
+ * every field, after a note is added and after the case moves on; the customer's part only
+ * with pii.read. */
+static void
+test_search_index(void)
+{
+	struct proto_reply rep;
+	char q[160], medium2[160], rcpt[32] = "", note[160];
+	int rc;
+
+	/* A case whose medium holds % and _ and a two-character Japanese term. */
+	snprintf(medium2, sizeof medium2, "SSD 100%%_%s 異音", hex);
+	rc = kclient_call(op, &rep, "case.create", "{s s s s s [{s s s s}] s s}", "customer_name",
+	                  name, "medium", medium2, "items", "kind", "medium", "description", "SSD",
+	                  "notes", "初回の連絡事項");
+	const char *r = it_str(rep.data, "receipt");
+	snprintf(rcpt, sizeof rcpt, "%s", r != NULL ? r : "");
+	is_str(it_code(it_outcome(rc, &rep)), "ok", "a case with %% and _ in its medium");
+	proto_reply_fini(&rep);
+
+	search_is(op, true, notes_key, NULL, "a word of a note", true);
+	search_is(op, true, medium_key, NULL, "a word of the medium", true);
+	search_is(op, true, name, NULL, "the customer's name with pii.read", true);
+	search_is(op, true, phone, NULL, "the customer's phone with pii.read", true);
+	search_is(tech, false, name, NULL, "the customer's name without pii.read", false);
+	search_is(tech, false, phone, NULL, "the customer's phone without pii.read", false);
+	search_is(op, true, "異音", NULL, "a Japanese term of two characters", true);
+	search_is(tech, false, "東芝", NULL, "a Japanese term of two characters", true);
+	snprintf(q, sizeof q, "100%%_%s", hex);
+	search_is(op, true, q, NULL, "a term with % and _", true);
+	search_is(op, true, "0%_", NULL, "% and _ are no wildcards", true);
+	search_is(op, true, "1_0", NULL, "_ matches only _", false);
+	snprintf(q, sizeof q, "該当なし%s", hex);
+	search_is(op, true, q, NULL, "a term found nowhere", false);
+	search_is(op, true, "s", NULL, "a term of one character", true);
+
+	/* A note added later is found, by anyone with case.read. */
+	snprintf(note, sizeof note, "追記%s 異音あり", hex);
+	rc = kclient_call(op, &rep, "case.note", "{s s s s}", "receipt", rcpt, "body", note);
+	is_str(it_code(it_outcome(rc, &rep)), "ok", "a note is added");
+	proto_reply_fini(&rep);
+	snprintf(q, sizeof q, "追記%s", hex);
+	search_is(op, true, q, NULL, "a word of a note added later", true);
+	search_is(tech, false, q, NULL, "a word of a note added later", true);
+	search_is(op, true, "初回の連絡事項", NULL, "the first note, after another", true);
+
+	/* The case moves on: found at its new stage, no longer at the old one. */
+	rc = kclient_call(op, &rep, "case.stamp", "{s s s s s s}", "receipt", rcpt, "verify", rcpt,
+	                  "stage", "intake");
+	is_str(it_code(it_outcome(rc, &rep)), "ok", "the case is stamped at intake");
+	proto_reply_fini(&rep);
+	search_is(op, true, q, "analysis", "after the case changed, at its new stage", true);
+	search_is(op, true, q, "intake", "after the case changed, at its old stage", false);
+	snprintf(q, sizeof q, "100%%_%s", hex);
+	search_is(op, true, q, NULL, "the medium, after the case changed", true);
+
+	/* The customer's part of the search is closed to a role without pii.read. */
+	is_int(it_db_int(db,
+	                 "SELECT has_table_privilege('kura_technician', 'kura.case_search_pii',"
+	                 " 'SELECT')::int",
+	                 0, NULL),
+	       0, "the technician's role cannot read the customers' search text");
+	is_int(it_db_int(db,
+	                 "SELECT has_table_privilege('kura_operator', 'kura.case_search_pii',"
+	                 " 'SELECT')::int",
+	                 0, NULL),
+	       1, "the operator's role can, under its policy");
+}
+
 #define MAX_CASES 4096
 
 static void
@@ -706,6 +868,7 @@ main(void)
 	kclient_free(mgr_call);
 	kclient_free(mgr_tech);
 	test_search();
+	test_search_index();
 	test_forbidden();
 	test_pagination();
 	test_bad_input();
