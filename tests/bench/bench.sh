@@ -53,12 +53,31 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 cdir=${KURA_BENCH_CLIENT_DIR:-/var/tmp/kura-bench-client-${KURA_BENCH_CLIENT_CASES:-100000}}
-# A kept stack whose schema is not the sources' is made afresh (migrations change in place
-# while the schema is young).
-schema_sum=$(cat "$KURA_SCHEMADIR"/*.sql | sha256sum | cut -c1-16)
+# A kept stack one of whose migrations changed since it was seeded is made afresh (migrations
+# change in place while the schema is young); one that only lacks new migrations is migrated
+# in place by demo up. DIR/schema.files records each migration's sum; an older stack has
+# schema.sum, the sum of all its migrations together, which must then be that of the first
+# of the sources' migrations.
+schema_files() { (cd "$KURA_SCHEMADIR" && sha256sum ./*.sql); }
+schema_files >"$work/schema.files"
+schema_kept() {
+	local d=$1 k n
+	if [ -f "$d/schema.files" ]; then
+		(cd "$KURA_SCHEMADIR" && sha256sum --check --status) <"$d/schema.files"
+		return
+	fi
+	[ -f "$d/schema.sum" ] || return 1
+	n=$(wc -l <"$work/schema.files")
+	for k in $(seq 1 "$n"); do
+		[ "$(ls "$KURA_SCHEMADIR"/*.sql | head -n "$k" | xargs cat | sha256sum | cut -c1-16)" = \
+			"$(cat "$d/schema.sum")" ] && return 0
+	done
+	return 1
+}
 for d in "$dir" "$cdir"; do
-	[ -d "$d" ] && [ "$(cat "$d/schema.sum" 2>/dev/null)" != "$schema_sum" ] || continue
-	say "the schema changed since $d was seeded: seeding afresh"
+	[ -d "$d" ] || continue
+	schema_kept "$d" && continue
+	say "a migration changed since $d was seeded: seeding afresh"
 	"$kuractl" demo down "$d" >/dev/null 2>&1
 	rm -rf "$d" "$d.accounts"
 done
@@ -70,7 +89,7 @@ if [ "${KURA_BENCH_FRESH:-0}" = 1 ]; then
 	done
 fi
 stack_up "$dir" || die "kuractl demo up $dir failed"
-echo "$schema_sum" >"$dir/schema.sum"
+cp "$work/schema.files" "$dir/schema.files" && rm -f "$dir/schema.sum"
 out=${KURA_BENCH_OUT:-$dir/results.txt}
 
 # ---- the database: room for the working set, the same for kura and pgbench ----
@@ -179,7 +198,7 @@ crows=${KURA_BENCH_CLIENT_CASES:-100000}
 client_line=
 stack_down
 if stack_up "$cdir"; then
-	echo "$schema_sum" >"$cdir/schema.sum"
+	cp "$work/schema.files" "$cdir/schema.files" && rm -f "$cdir/schema.sum"
 	stack_tune
 	stack_kurad_start || true
 	have=$(stack_sql "SELECT count(*) FROM kura.cases")
