@@ -4,8 +4,11 @@
 
 #include "audit.h"
 
+#include <stdlib.h>
+
 #include "err.h"
 #include "session.h"
+#include "xmalloc.h"
 
 /* The audit row of r; with pii_cases (a bigint[] literal), in the same statement, the record
  * that r's reply held those cases' personal data. */
@@ -30,6 +33,12 @@ audit_insert(struct request *r, const char *op, const char *outcome, const char 
 	}
 	rc = db_exec(r->db, pii_cases != NULL ? STMT_AUDIT_INSERT_PII : STMT_AUDIT_INSERT, params,
 	             &res);
+	if (rc == 0) {
+		free(r->events);
+		r->events = PQntuples(res) == 1 && PQgetlength(res, 0, 0) > 0
+		                ? xstrdup(PQgetvalue(res, 0, 0))
+		                : NULL;
+	}
 	PQclear(res);
 	return rc;
 }

@@ -45,15 +45,23 @@ static const struct db_statement {
 	/* $1 role, $2 segment, $3 temporary: the employees-only rights are left out for
 	 * temporary staff, in the database (schema/002_access.sql). */
 	[STMT_RIGHTS] = { "rights", 3, "SELECT kura.rights_of($1, $2, $3)" },
+	/* The request's audit row, the last statement before COMMIT; it returns the change
+	 * events the transaction collected (schema/014_deferred_events.sql). */
 	[STMT_AUDIT_INSERT] = { "audit_insert", 8,
-		"INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
-		" outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+		"WITH a AS (INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op,"
+		"  object, outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8))"
+		" SELECT pg_catalog.current_setting('kura.events', true)" },
 	/* The same, and who saw whose personal data (schema/010_pii_reads.sql): $9 the cases. */
 	[STMT_AUDIT_INSERT_PII] = { "audit_insert_pii", 9,
 		"WITH p AS (INSERT INTO kura.pii_reads (user_id, session_id, segment, op, request_id,"
-		"  case_ids) VALUES ($1, $2, $3, $5, $8, $9::bigint[]))"
-		" INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
-		" outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+		"  case_ids) VALUES ($1, $2, $3, $5, $8, $9::bigint[])),"
+		" a AS (INSERT INTO kura.audit_log (user_id, session_id, segment, peer, op, object,"
+		"  outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8))"
+		" SELECT pg_catalog.current_setting('kura.events', true)" },
+	/* After the commit, outside any transaction: $1 the events, one per line. */
+	[STMT_EVENTS_NOTIFY] = { "events_notify", 1,
+		"SELECT pg_catalog.pg_notify('kura_events', e)"
+		" FROM pg_catalog.unnest(pg_catalog.string_to_array($1, E'\\n')) e WHERE e <> ''" },
 	/* Idempotency: $1 request id, $2 token hash. */
 	[STMT_REPLY_GET] = { "reply_get", 2,
 		"SELECT user_id, op, object, reply, same_token FROM kura.reply_find($1, $2)" },
@@ -769,7 +777,11 @@ db_free(struct db *db)
 static int
 db_prepare_all(struct db *db)
 {
-	PGresult *res = PQexec(db->conn, "SET search_path = ''");
+	/* Change events are collected, not notified, within a transaction (db_begin). Commits
+	 * do not wait for their flush unless db_begin says so: a read's audit row or the
+	 * notification of events may be lost in a crash, a write never. */
+	PGresult *res = PQexec(db->conn, "SET search_path = ''; SET kura.defer_events = on;"
+	                                 " SET synchronous_commit = off");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
@@ -882,9 +894,10 @@ int
 db_exec(struct db *db, enum db_stmt stmt, const char *const *params, PGresult **res)
 {
 	const struct db_statement *st = &db_statements[stmt];
-	PGresult *r = st->custom_plan
-	                  ? PQexecParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0)
-	                  : PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
+	PGresult *r =
+	    st->custom_plan
+	        ? PQexecParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0)
+	        : PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
 	ExecStatusType status = PQresultStatus(r);
 
 	*res = NULL;
@@ -928,7 +941,7 @@ db_command(struct db *db, const char *sql, const char *expect_status)
 int
 db_begin(struct db *db, bool write)
 {
-	const char *sql = write ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit = off";
+	const char *sql = write ? "BEGIN; SET LOCAL synchronous_commit = on" : "BEGIN";
 	int rc = db_command(db, sql, NULL);
 
 	/* A connection found lost at the first statement (PostgreSQL restarted while this worker

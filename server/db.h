@@ -18,6 +18,7 @@ enum db_stmt {
 	STMT_RIGHTS,
 	STMT_AUDIT_INSERT,
 	STMT_AUDIT_INSERT_PII,
+	STMT_EVENTS_NOTIFY,
 	STMT_REPLY_GET,
 	STMT_REPLY_PUT,
 	STMT_CASE_CREATE,
@@ -143,7 +144,8 @@ void db_free(struct db *db);
 int db_ensure(struct db *db);
 
 /* Transactions. A read transaction commits asynchronously (synchronous_commit off): a crash
- * may lose the last moments of read-audit rows, never a write. Return 0 or an enum kura_err. */
+ * may lose the last moments of read-audit rows, never a write. Statements outside a
+ * transaction commit asynchronously too. Return 0 or an enum kura_err. */
 int db_begin(struct db *db, bool write);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

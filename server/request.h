@@ -81,6 +81,7 @@ struct request {
 	char audit_user_id[24]; /* set by auth.login for the audit row when no session yet */
 	char object[80];        /* what the audit row names: a receipt number, an id */
 	char *pii_cases;        /* owned: text[] of case ids whose personal data the reply holds */
+	char *events;           /* owned: the change events of the transaction, one per line */
 	msgpack_packer *pk;     /* handlers pack exactly one map here on success */
 	const char *errmsg;     /* message of an error reply (NULL: the code's own) */
 	char errbuf[200];
