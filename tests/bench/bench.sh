@@ -180,7 +180,7 @@ for c in $clients; do
 		pgbench_run pgbench-tpcb 8
 	fi
 	say "$c client(s): nng echo"
-	port=$(stack_pick_port)
+	port=$(pick_port)
 	"$bench" echo "tcp://127.0.0.1:$port" --clients "$c" --seconds "$secs" --workers "$workers" \
 		>>"$results" || die "the echo baseline failed"
 	ops=$ops_list

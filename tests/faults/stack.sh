@@ -5,23 +5,9 @@
 
 KURA_SCHEMADIR=${KURA_SCHEMADIR:-$srcdir/schema}
 export KURA_SCHEMADIR
+. "$srcdir/tests/ports.sh"
 kuractl=$builddir/kuractl
 kurad=$builddir/kurad
-
-# An even port base in 20000..32596 with BASE..BASE+3 free (listeners and their events).
-stack_pick_port() {
-	local r base try
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		base=$((20000 + (r % 3150) * 4))
-		if ! ss -Htln 2>/dev/null | awk '{print $4}' |
-			grep -Eq "[:.]($base|$((base + 1))|$((base + 2))|$((base + 3)))\$"; then
-			echo "$base"
-			return 0
-		fi
-	done
-	echo "$base"
-}
 
 # stack_up DIR [BASE]: demo up, three tries on fresh ports; sets STACK_DIR, STACK_CALL,
 # STACK_TECH and STACK_ACCOUNTS (the file of "account LOGIN ROLE PASSWORD" lines).
@@ -32,7 +18,7 @@ stack_up() {
 	mkdir -p "$dir" && chmod 755 "$dir" || return 1
 	while :; do
 		attempt=$((attempt + 1))
-		[ -n "$port" ] && [ "$attempt" = 1 ] || port=$(stack_pick_port)
+		[ -n "$port" ] && [ "$attempt" = 1 ] || port=$(pick_port)
 		echo "kuractl demo up $dir --port $port" >&2
 		if timeout 300 "$kuractl" demo up "$dir" --port "$port" >"$out" 2>"$out.err"; then
 			break

@@ -8,6 +8,7 @@ export LC_ALL=C.UTF-8 # grep and wc -L measure Japanese text by characters and c
 
 builddir=${KURA_BUILDDIR:-$(pwd)}
 srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$srcdir/tests/ports.sh"
 KURA_SCHEMADIR=${KURA_SCHEMADIR:-$srcdir/schema}
 export KURA_SCHEMADIR
 kura=$builddir/kura
@@ -59,20 +60,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
-
-# A port base in 20000..32590 with nothing listening on base..base+9.
-pick_port() {
-	local r base
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		base=$((20000 + (r % 1260) * 10))
-		if ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -Eq "[:.]$((base / 10))[0-9]\$"; then
-			echo "$base"
-			return 0
-		fi
-	done
-	echo "$base"
-}
 
 # ---- the screen ----
 screen=
