@@ -124,13 +124,16 @@ case_create(struct request *r)
 		goto out;
 	const char *receipt = PQgetvalue(res, 0, 0);
 	char *labels = xstrdup(PQgetvalue(res, 0, 1));
-	int nlabels = 1;
-	for (const char *p = labels; *p; p++)
-		nlabels += *p == ',';
+	size_t nlabels = 0;
+	/* As many as strtok_r finds below (labels hold no comma; none gives an empty array). */
+	for (const char *p = labels + strspn(labels, ","); *p != '\0'; p += strspn(p, ",")) {
+		nlabels++;
+		p += strcspn(p, ",");
+	}
 	snprintf(r->object, sizeof r->object, "%s", receipt);
 	msgpack_pack_map(r->pk, 2);
 	mp_packf(r->pk, "s s s", "receipt", receipt, "labels");
-	msgpack_pack_array(r->pk, (size_t)nlabels);
+	msgpack_pack_array(r->pk, nlabels);
 	for (char *save = NULL, *l = strtok_r(labels, ",", &save); l != NULL;
 	     l = strtok_r(NULL, ",", &save))
 		mp_pack_str(r->pk, l);
