@@ -72,7 +72,7 @@ auth_login_throttle(struct request *r, const struct login_keys *k)
 	return 0;
 }
 
-void
+int
 auth_login_refused(struct request *r, int err)
 {
 	const msgpack_object *user = mp_get(r->msg->args, "user");
@@ -83,11 +83,13 @@ auth_login_refused(struct request *r, int err)
 	/* Only a wrong name or password counts; a refusal of the network or a throttled try
 	 * does not. Runs after the rollback, so the count survives it. */
 	if (err != ERR_UNAUTHENTICATED || mp_strcpy(user, login, sizeof login) != 0)
-		return;
+		return 0;
 	auth_login_keys(r, login, &k);
 	const char *params[2] = { k.user, k.peer };
-	if (db_exec(r->db, STMT_LOGIN_FAILED, params, &res) == 0)
-		PQclear(res);
+	int rc = db_exec(r->db, STMT_LOGIN_FAILED, params, &res);
+
+	PQclear(res);
+	return rc;
 }
 
 int

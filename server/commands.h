@@ -7,7 +7,7 @@
 /* auth.c */
 int auth_login(struct request *r);
 /* Counts a failed sign-in; called by the dispatcher after the refusal's rollback. */
-void auth_login_refused(struct request *r, int err);
+int auth_login_refused(struct request *r, int err);
 int auth_logout(struct request *r);
 int auth_whoami(struct request *r);
 

@@ -375,8 +375,12 @@ dispatch_refusal_record(struct request *r, const struct command *cmd, const char
 
 	if ((rc = db_ensure(r->db)) != 0 || (rc = db_begin(r->db, true)) != 0)
 		return rc;
-	if (cmd != NULL && cmd->refused != NULL)
-		cmd->refused(r, err);
+	if (cmd != NULL && cmd->refused != NULL && cmd->refused(r, err) != 0) {
+		/* Its statement failed and took the transaction with it: the audit row alone. */
+		db_rollback(r->db);
+		if ((rc = db_begin(r->db, true)) != 0)
+			return rc;
+	}
 	if ((rc = audit_write(r, audit_op, err_code(err))) != 0 || (rc = db_commit(r->db)) != 0)
 		db_rollback(r->db);
 	return rc;

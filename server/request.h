@@ -91,8 +91,9 @@ struct request {
  * They never check sessions or rights: the dispatcher did. */
 typedef int (*command_fn)(struct request *r);
 /* Runs after a refused request's rollback, in the refusal's own transaction (with its audit
- * row): for effects that must survive a refusal, such as counting a failed sign-in. */
-typedef void (*command_refused_fn)(struct request *r, int err);
+ * row): for effects that must survive a refusal, such as counting a failed sign-in. Returns 0,
+ * or the error of a statement that failed (the refusal is then audited without the effect). */
+typedef int (*command_refused_fn)(struct request *r, int err);
 
 /* Records that the reply holds the personal data of case case_id (a decimal id): the
  * dispatcher writes it to kura.pii_reads with the audit row. */
