@@ -1,7 +1,9 @@
 /* The audit sealer (see sealer.h): a thread with its own connection that chains committed
- * audit rows every SEALER_INTERVAL_MS through kura.audit_seal() (schema/003_audit_chain.sql).
- * Of several kurad instances one seals, elected by a session advisory lock; the others stand
- * by and take over when its connection ends. */
+ * audit rows every SEALER_INTERVAL_MS through kura.audit_seal() (schema/003_audit_chain.sql),
+ * and every SEALER_EXPIRE_MS removes the stored replies older than SEALER_REPLY_KEEP_DAYS
+ * through kura.reply_expire() (schema/015_reply_expiry.sql). Of several kurad instances one
+ * does this, elected by a session advisory lock; the others stand by and take over when its
+ * connection ends. */
 #include "config.h"
 
 #include "sealer.h"
@@ -24,7 +26,12 @@
 #define SEALER_BACKOFF_MAX 5000
 #define SEALER_BATCH       "1000"
 #define SEALER_BATCH_ROWS  1000
-#define SEALER_MISSING     (-2)
+/* A resend comes within minutes; a week leaves room for a client that was away. */
+#define SEALER_REPLY_KEEP_DAYS   "7"
+#define SEALER_EXPIRE_MS         5000
+#define SEALER_EXPIRE_BATCH      "10000"
+#define SEALER_EXPIRE_BATCH_ROWS 10000
+#define SEALER_MISSING           (-2)
 /* 'kuraseal' in ASCII: the election lock. kura.audit_seal() takes another key itself. */
 #define SEALER_LOCK_KEY "7743220897206853996"
 
@@ -32,7 +39,7 @@
  * notification queue's lock at each commit, serializing requests on it, which the sealer
  * exists to avoid. */
 
-enum sealer_stmt { SEALER_STMT_LOCK, SEALER_STMT_SEAL, SEALER_STMT_COUNT };
+enum sealer_stmt { SEALER_STMT_LOCK, SEALER_STMT_SEAL, SEALER_STMT_EXPIRE, SEALER_STMT_COUNT };
 
 static const struct sealer_statement {
 	const char *name;
@@ -41,6 +48,8 @@ static const struct sealer_statement {
 	[SEALER_STMT_LOCK] = { "sealer_lock",
 	                       "SELECT pg_catalog.pg_try_advisory_lock(" SEALER_LOCK_KEY ")" },
 	[SEALER_STMT_SEAL] = { "sealer_seal", "SELECT kura.audit_seal($1::int)" },
+	[SEALER_STMT_EXPIRE] = { "sealer_expire",
+	                         "SELECT kura.reply_expire(" SEALER_REPLY_KEEP_DAYS ", $1::int)" },
 };
 
 struct sealer {
@@ -51,6 +60,7 @@ struct sealer {
 	bool warned_down;    /* the database is down: said once per outage */
 	bool warned_missing; /* kura.audit_seal() missing: said once */
 	int backoff_ms;
+	struct timespec next_expire; /* when the stored replies are looked at next */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -128,7 +138,7 @@ sealer_prepare(struct sealer *s, enum sealer_stmt stmt)
 
 	if (s->prepared[stmt])
 		return 0;
-	res = PQprepare(s->conn, st->name, st->sql, stmt == SEALER_STMT_SEAL ? 1 : 0, NULL);
+	res = PQprepare(s->conn, st->name, st->sql, stmt == SEALER_STMT_LOCK ? 0 : 1, NULL);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
 		s->prepared[stmt] = true;
 	} else if (strcmp(sealer_sqlstate(res), "42883") == 0) {
@@ -209,6 +219,34 @@ sealer_seal(struct sealer *s)
 	return rc;
 }
 
+/* Removes the expired stored replies when it is time (a batch a step while there are more).
+ * A failure is logged and tried again later: it never stops the sealing. */
+static void
+sealer_expire(struct sealer *s)
+{
+	struct timespec now;
+	char *removed = NULL;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < s->next_expire.tv_sec ||
+	    (now.tv_sec == s->next_expire.tv_sec && now.tv_nsec < s->next_expire.tv_nsec))
+		return;
+	/* Missing (the database awaits kuractl db migrate) or failed: the next time. */
+	if (sealer_prepare(s, SEALER_STMT_EXPIRE) == 0 &&
+	    sealer_exec(s, SEALER_STMT_EXPIRE, SEALER_EXPIRE_BATCH, &removed) == 0) {
+		n = atoi(removed);
+		free(removed);
+		if (n > 0)
+			log_info("stored replies older than " SEALER_REPLY_KEEP_DAYS
+			         " days removed: %d",
+			         n);
+	}
+	s->next_expire = now;
+	if (n < SEALER_EXPIRE_BATCH_ROWS)
+		s->next_expire.tv_sec += SEALER_EXPIRE_MS / 1000;
+}
+
 /* One step of the loop. Returns how many milliseconds to wait before the next. */
 static int
 sealer_step(struct sealer *s)
@@ -240,6 +278,7 @@ sealer_step(struct sealer *s)
 		return sealer_backoff(s);
 	}
 	s->backoff_ms = 0;
+	sealer_expire(s);
 	return n >= SEALER_BATCH_ROWS ? 0 : SEALER_INTERVAL_MS;
 }
 

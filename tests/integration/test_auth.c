@@ -237,6 +237,32 @@ test_logout_resend(void)
 	kclient_free(c);
 }
 
+/* Stored replies are kept a week (schema/015_reply_expiry.sql): kurad's sealer removes the
+ * older ones within seconds and keeps the others. */
+static void
+test_reply_expiry(void)
+{
+	static const char insert[] =
+	    "INSERT INTO kura.request_replies (request_id, token_hash, user_id, op, reply, at)"
+	    " SELECT decode(md5(random()::text), 'hex'), sha256('expiry'::bytea), min(id),"
+	    " 'test.expiry', '\\x00', now() - make_interval(days => $1::int) FROM kura.users";
+	static const char old_left[] =
+	    "SELECT count(*) FROM kura.request_replies"
+	    " WHERE op = 'test.expiry' AND at < now() - interval '7 days'";
+	const char *eight[1] = { "8" }, *six[1] = { "6" };
+	long long left = -1;
+
+	is_int(it_db_exec(db, insert, 1, eight), 1, "a stored reply of 8 days ago is there");
+	is_int(it_db_exec(db, insert, 1, six), 1, "and one of 6 days ago");
+	for (int i = 0; i < 150 && (left = it_db_int(db, old_left, 0, NULL)) != 0; i++)
+		usleep(100 * 1000);
+	is_int(left, 0, "kurad removed the reply older than a week within 15 s");
+	is_int(it_db_int(db, "SELECT count(*) FROM kura.request_replies WHERE op = 'test.expiry'",
+	                 0, NULL),
+	       1, "and kept the one of 6 days");
+	it_db_exec(db, "DELETE FROM kura.request_replies WHERE op = 'test.expiry'", 0, NULL);
+}
+
 static void
 test_wrong_credentials(void)
 {
@@ -548,6 +574,7 @@ main(void)
 	test_reply_lifetime();
 	test_login_whoami_logout();
 	test_logout_resend();
+	test_reply_expiry();
 	test_wrong_credentials();
 	test_segments();
 	test_temporary();
