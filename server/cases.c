@@ -122,6 +122,10 @@ case_create(struct request *r)
 		                   address, kinds,           descrs, r->segment, notes };
 	if ((rc = db_exec(r->db, STMT_CASE_CREATE, params, &res)) != 0)
 		goto out;
+	if (PQntuples(res) != 1) { /* the statement makes exactly one case, or fails */
+		rc = ERR_INTERNAL;
+		goto out;
+	}
 	const char *receipt = PQgetvalue(res, 0, 0);
 	char *labels = xstrdup(PQgetvalue(res, 0, 1));
 	size_t nlabels = 0;
