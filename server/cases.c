@@ -149,33 +149,38 @@ out:
 	return rc;
 }
 
-/* Packs the rows of a statement over one case id as an array of maps with these keys. */
-static int
-case_pack_rows(struct request *r, enum db_stmt stmt, const char *case_id, const char *const *keys,
+/* The columns of case.get's result (server/db.c, STMT_CASE_GET): the part ('c', 'i', 'n'),
+ * its order, then the values. */
+#define CASE_PART   0
+#define CASE_VALUES 2
+
+/* Packs the rows of one part of case.get's result from *row on as an array of maps with
+ * these keys, and moves *row past them. */
+static void
+case_pack_part(struct request *r, const PGresult *res, int *row, char part, const char *const *keys,
                int nkeys)
 {
-	const char *params[1] = { case_id };
-	PGresult *res;
-	int rc;
+	int first = *row;
 
-	if ((rc = db_exec(r->db, stmt, params, &res)) != 0)
-		return rc;
-	msgpack_pack_array(r->pk, (size_t)PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
+	while (*row < PQntuples(res) && PQgetvalue(res, *row, CASE_PART)[0] == part)
+		(*row)++;
+	msgpack_pack_array(r->pk, (size_t)(*row - first));
+	for (int i = first; i < *row; i++) {
 		msgpack_pack_map(r->pk, (size_t)nkeys);
 		for (int k = 0; k < nkeys; k++) {
 			mp_pack_str(r->pk, keys[k]);
-			mp_pack_str(r->pk, PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k));
+			mp_pack_str(r->pk, PQgetisnull(res, i, CASE_VALUES + k)
+			                       ? NULL
+			                       : PQgetvalue(res, i, CASE_VALUES + k));
 		}
 	}
-	PQclear(res);
-	return 0;
 }
 
+/* The k-th value of the case's own row. */
 static const char *
-case_value(const PGresult *res, int col)
+case_value(const PGresult *res, int k)
 {
-	return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
+	return PQgetisnull(res, 0, CASE_VALUES + k) ? NULL : PQgetvalue(res, 0, CASE_VALUES + k);
 }
 
 int
@@ -184,10 +189,10 @@ case_get(struct request *r)
 	static const char *const item_keys[] = { "label", "kind", "description" };
 	static const char *const note_keys[] = { "id", "at", "author", "segment", "body" };
 	bool pii = case_has_pii(r);
-	char receipt[32], case_id[24];
+	char receipt[32];
 	const msgpack_object *o = mp_get(r->msg->args, "receipt");
 	PGresult *res;
-	int rc;
+	int rc, row = 1;
 
 	if (mp_strcpy(o, receipt, sizeof receipt) != 0 || receipt[0] == '\0')
 		return request_fail(r, ERR_BAD_REQUEST, "receipt is required");
@@ -195,13 +200,12 @@ case_get(struct request *r)
 	const char *params[1] = { receipt };
 	if ((rc = db_exec(r->db, pii ? STMT_CASE_GET_PII : STMT_CASE_GET, params, &res)) != 0)
 		return rc;
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) == 0 || PQgetvalue(res, 0, CASE_PART)[0] != 'c') {
 		PQclear(res);
 		return request_fail(r, ERR_NOT_FOUND, "no case with receipt number %s", receipt);
 	}
-	snprintf(case_id, sizeof case_id, "%s", PQgetvalue(res, 0, 0));
 	if (pii)
-		request_pii_case(r, case_id);
+		request_pii_case(r, case_value(res, 0));
 	msgpack_pack_map(r->pk, 13);
 	mp_packf(r->pk, "s s s s s s s s s s s s", "receipt", case_value(res, 1), "received_at",
 	         case_value(res, 2), "stage", case_value(res, 3), "stage_label", case_value(res, 4),
@@ -209,13 +213,12 @@ case_get(struct request *r)
 	mp_packf(r->pk, "s s s s s s s s s b", "customer_name", pii ? case_value(res, 7) : MASK,
 	         "phone", pii ? case_value(res, 8) : MASK, "email", pii ? case_value(res, 9) : MASK,
 	         "address", pii ? case_value(res, 10) : MASK, "pii_masked", (int)!pii);
-	PQclear(res);
-	/* The map was opened with its size: on a failure below the dispatcher drops it all. */
 	mp_pack_str(r->pk, "items");
-	if ((rc = case_pack_rows(r, STMT_CASE_ITEMS, case_id, item_keys, 3)) != 0)
-		return rc;
+	case_pack_part(r, res, &row, 'i', item_keys, 3);
 	mp_pack_str(r->pk, "notes");
-	return case_pack_rows(r, STMT_CASE_NOTES, case_id, note_keys, 5);
+	case_pack_part(r, res, &row, 'n', note_keys, 5);
+	PQclear(res);
+	return 0;
 }
 
 /* "%q%" with LIKE's wildcards in q escaped; owned. */

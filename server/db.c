@@ -14,6 +14,14 @@
 #include "xmalloc.h"
 
 #define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* The items and notes of the case k of case.get, padded to its width (STMT_CASE_GET). */
+#define CASE_GET_PARTS(item_pad, note_pad)                                                         \
+	" UNION ALL SELECT 'i', i.seq, i.label, i.kind, i.description" item_pad                    \
+	" FROM kura.case_items i JOIN k ON i.case_id = k.id"                                       \
+	" UNION ALL SELECT 'n', n.id, n.id::text, " TS_UTC(                                        \
+	    "n.at") ", u.display_name, n.segment,"                                                 \
+	            " n.body" note_pad " FROM kura.case_notes n JOIN k ON n.case_id = k.id"        \
+	            " JOIN kura.users u ON u.id = n.author ORDER BY 1, 2"
 
 /* ============================== statement table ============================== */
 
@@ -87,23 +95,29 @@ static const struct db_statement {
 		"  SELECT c.id, $2, $9, $10 FROM c WHERE $10::text IS NOT NULL)"
 		" SELECT c.receipt, (SELECT string_agg(it.label, ',' ORDER BY it.label) FROM it)"
 		" FROM c" },
+	/* case.get in one round trip, $1 the receipt: the case (part 'c'), its items ('i', by
+	 * seq) and its notes ('n', by id), in that order; values from the third column on. The
+	 * case: id, receipt, received_at, stage, stage label, medium, created_by (and name,
+	 * phone, email, address); an item: label, kind, description; a note: id, at, author,
+	 * segment, body; each padded with NULLs to the case's width. */
 	[STMT_CASE_GET] = { "case_get", 1,
-		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium,"
-		" u.login FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
-		" JOIN kura.users u ON u.id = c.created_by WHERE c.receipt = $1" },
+		"WITH k AS (SELECT c.id, c.receipt, " TS_UTC("c.received_at") " AS received,"
+		"  c.stage, s.label, c.medium, u.login FROM kura.cases c"
+		"  JOIN kura.stages s ON s.name = c.stage JOIN kura.users u ON u.id = c.created_by"
+		"  WHERE c.receipt = $1)"
+		" SELECT 'c', 0::bigint, k.id::text, k.receipt, k.received, k.stage, k.label,"
+		" k.medium, k.login FROM k"
+		CASE_GET_PARTS(", NULL, NULL, NULL, NULL", ", NULL, NULL") },
 	[STMT_CASE_GET_PII] = { "case_get_pii", 1,
-		"SELECT c.id, c.receipt, " TS_UTC("c.received_at") ", c.stage, s.label, c.medium,"
-		" u.login, cu.name, cu.phone, cu.email, cu.address"
-		" FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
-		" JOIN kura.users u ON u.id = c.created_by"
-		" LEFT JOIN kura.case_customers cu ON cu.case_id = c.id WHERE c.receipt = $1" },
-	[STMT_CASE_ITEMS] = { "case_items", 1,
-		"SELECT label, kind, description FROM kura.case_items WHERE case_id = $1"
-		" ORDER BY seq" },
-	[STMT_CASE_NOTES] = { "case_notes", 1,
-		"SELECT n.id, " TS_UTC("n.at") ", u.display_name, n.segment, n.body"
-		" FROM kura.case_notes n JOIN kura.users u ON u.id = n.author"
-		" WHERE n.case_id = $1 ORDER BY n.id" },
+		"WITH k AS (SELECT c.id, c.receipt, " TS_UTC("c.received_at") " AS received,"
+		"  c.stage, s.label, c.medium, u.login, cu.name, cu.phone, cu.email, cu.address"
+		"  FROM kura.cases c JOIN kura.stages s ON s.name = c.stage"
+		"  JOIN kura.users u ON u.id = c.created_by"
+		"  LEFT JOIN kura.case_customers cu ON cu.case_id = c.id WHERE c.receipt = $1)"
+		" SELECT 'c', 0::bigint, k.id::text, k.receipt, k.received, k.stage, k.label,"
+		" k.medium, k.login, k.name, k.phone, k.email, k.address FROM k"
+		CASE_GET_PARTS(", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+		               ", NULL, NULL, NULL, NULL, NULL, NULL") },
 	/* Keyset pages, newest first. $1 stage, $2 after (id), $3 limit.
 	 * Planned for the filters given (custom_plan): a generic plan cannot use the stage index
 	 * for "$1 IS NULL OR stage = $1" and walks the whole table for a rare stage. */
