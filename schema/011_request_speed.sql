@@ -49,9 +49,10 @@ BEGIN
 END $$;
 
 -- R4. A read wrote the session row at every request, and the rows of all sessions share a
--- few pages that every request updated. last_seen now moves when it is a minute old: the
--- idle timeout holds to within a minute. kurad sets the acting role in the same statement
--- (server/db.c, session_touch).
+-- few pages that every request updated. last_seen now moves when it is a minute old, or half
+-- the idle timeout when that is shorter (a session used more often than its timeout never
+-- ends): the idle timeout holds to within a minute. kurad sets the acting role in the same
+-- statement (server/db.c, session_touch).
 CREATE OR REPLACE FUNCTION kura.session_touch(p_hash bytea, p_segment text,
 		p_idle double precision, p_absolute double precision)
 	RETURNS TABLE (session_id bigint, user_id bigint, login text, display_name text, role text,
@@ -70,7 +71,8 @@ BEGIN
 		  AND s.created_at > now() - make_interval(secs => p_absolute)),
 	touched AS (
 		UPDATE kura.sessions s SET last_seen = now() FROM live
-		WHERE s.id = live.id AND live.last_seen < now() - interval '1 minute')
+		WHERE s.id = live.id
+		  AND live.last_seen < now() - make_interval(secs => least(60, p_idle / 2)))
 	SELECT live.id, live.uid, live.login, live.display_name, live.role, live.temporary,
 		kura.rights_of(live.role, live.segment, live.temporary)
 	FROM live;

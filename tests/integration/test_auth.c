@@ -263,6 +263,47 @@ test_reply_expiry(void)
 	it_db_exec(db, "DELETE FROM kura.request_replies WHERE op = 'test.expiry'", 0, NULL);
 }
 
+/* A session's last use is recorded when the recorded one is a minute old, or half the idle
+ * timeout when that is shorter (schema/011_request_speed.sql): reads write no session row,
+ * and a session used more often than its timeout never ends. Checked on kura.session_touch()
+ * itself, with a timeout of 10 s. */
+static void
+test_touch_cadence(void)
+{
+	static const char age[] =
+	    "UPDATE kura.sessions SET last_seen = now() - make_interval(secs => $2::int)"
+	    " WHERE " SESSION_OF_TOKEN;
+	static const char touch[] =
+	    "SELECT count(*) FROM kura.session_touch((SELECT token_hash FROM kura.sessions WHERE " SESSION_OF_TOKEN
+	    "), 'call-centre', $2::int, 43200)";
+	static const char fresh[] = "SELECT count(*) FROM kura.sessions WHERE " SESSION_OF_TOKEN
+	                            " AND last_seen > now() - interval '1 second'";
+	const struct it_account *op = it_account(&env, "operator", false);
+	struct kclient *c = it_session(env.call_url, op, NULL);
+	char tok[PROTO_TOKEN_CHARS + 1];
+
+	if (c == NULL) {
+		ok(0, "operator logs in for the touch cadence");
+		return;
+	}
+	snprintf(tok, sizeof tok, "%s", kclient_token(c));
+	const char *p3[2] = { tok, "3" }, *p6[2] = { tok, "6" }, *p10[2] = { tok, "10" },
+	           *p30[2] = { tok, "30" }, *p1800[2] = { tok, "1800" };
+
+	it_db_exec(db, age, 2, p3);
+	is_int(it_db_int(db, touch, 2, p10), 1,
+	       "touch: a session used 3 s ago lives (timeout 10 s)");
+	is_int(it_db_int(db, fresh, 1, p3), 0, "touch: ... and its last use is not written again");
+	it_db_exec(db, age, 2, p6);
+	is_int(it_db_int(db, touch, 2, p10), 1, "touch: one used 6 s ago lives");
+	is_int(it_db_int(db, fresh, 1, p6), 1,
+	       "touch: ... and its last use is recorded (over 5 s)");
+	it_db_exec(db, age, 2, p30);
+	is_int(it_db_int(db, touch, 2, p1800), 1, "touch: with 1800 s, one used 30 s ago lives");
+	is_int(it_db_int(db, fresh, 1, p30), 0, "touch: ... its last use not written (under 60 s)");
+	kclient_free(c);
+}
+
 static void
 test_wrong_credentials(void)
 {
@@ -575,6 +616,7 @@ main(void)
 	test_login_whoami_logout();
 	test_logout_resend();
 	test_reply_expiry();
+	test_touch_cadence();
 	test_wrong_credentials();
 	test_segments();
 	test_temporary();
