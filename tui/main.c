@@ -281,6 +281,11 @@ main(int argc, char **argv)
 	} else {
 		rc = main_loop(&app) == 0 ? 0 : 1;
 		draw_fini();
+		/* Signed out and the terminal restored: leave now. Closing the event socket can
+		 * wait many seconds in nng 1.5 (about one sign-out in five, 18 s each time), and
+		 * the end of the process releases the sockets and memory all the same. */
+		fflush(NULL);
+		_exit(rc);
 	}
 	conn = NULL;
 	app_fini(&app);
