@@ -1,6 +1,6 @@
 /* The audit sealer (see sealer.h): a thread with its own connection that chains committed
  * audit rows every SEALER_INTERVAL_MS through kura.audit_seal() (schema/003_audit_chain.sql),
- * and every SEALER_EXPIRE_MS removes the stored replies older than SEALER_REPLY_KEEP_DAYS
+ * and every SEALER_EXPIRE_S seconds removes the stored replies older than SEALER_REPLY_KEEP_DAYS
  * through kura.reply_expire() (schema/015_reply_expiry.sql). Of several kurad instances one
  * does this, elected by a session advisory lock; the others stand by and take over when its
  * connection ends. */
@@ -28,7 +28,7 @@
 #define SEALER_BATCH_ROWS  1000
 /* A resend comes within minutes; a week leaves room for a client that was away. */
 #define SEALER_REPLY_KEEP_DAYS   "7"
-#define SEALER_EXPIRE_MS         5000
+#define SEALER_EXPIRE_S          5
 #define SEALER_EXPIRE_BATCH      "10000"
 #define SEALER_EXPIRE_BATCH_ROWS 10000
 #define SEALER_MISSING           (-2)
@@ -60,7 +60,7 @@ struct sealer {
 	bool warned_down;    /* the database is down: said once per outage */
 	bool warned_missing; /* kura.audit_seal() missing: said once */
 	int backoff_ms;
-	struct timespec next_expire; /* when the stored replies are looked at next */
+	time_t next_expire; /* when the stored replies are looked at next (monotonic s) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -229,8 +229,7 @@ sealer_expire(struct sealer *s)
 	int n = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec < s->next_expire.tv_sec ||
-	    (now.tv_sec == s->next_expire.tv_sec && now.tv_nsec < s->next_expire.tv_nsec))
+	if (now.tv_sec < s->next_expire)
 		return;
 	/* Missing (the database awaits kuractl db migrate) or failed: the next time. */
 	if (sealer_prepare(s, SEALER_STMT_EXPIRE) == 0 &&
@@ -242,9 +241,8 @@ sealer_expire(struct sealer *s)
 			         " days removed: %d",
 			         n);
 	}
-	s->next_expire = now;
-	if (n < SEALER_EXPIRE_BATCH_ROWS)
-		s->next_expire.tv_sec += SEALER_EXPIRE_MS / 1000;
+	/* A full batch: there are more, at the next step. */
+	s->next_expire = now.tv_sec + (n < SEALER_EXPIRE_BATCH_ROWS ? SEALER_EXPIRE_S : 0);
 }
 
 /* One step of the loop. Returns how many milliseconds to wait before the next. */
