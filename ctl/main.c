@@ -16,10 +16,10 @@
 #include "xmalloc.h"
 
 static const struct ctl_cmd *const ctl_cmds[] = {
-	&ctl_cmd_db_init,    &ctl_cmd_db_start,     &ctl_cmd_db_stop,      &ctl_cmd_db_status,
-	&ctl_cmd_db_migrate, &ctl_cmd_user_add,     &ctl_cmd_user_disable, &ctl_cmd_user_list,
-	&ctl_cmd_audit_tail, &ctl_cmd_audit_verify, &ctl_cmd_audit_export, &ctl_cmd_demo_up,
-	&ctl_cmd_demo_down,  &ctl_cmd_demo_seed,    &ctl_cmd_tls_ca,       &ctl_cmd_tls_cert,
+	&ctl_cmd_db_init,         &ctl_cmd_db_start,     &ctl_cmd_db_stop,      &ctl_cmd_db_status,
+	&ctl_cmd_db_migrate,      &ctl_cmd_user_add,     &ctl_cmd_user_disable, &ctl_cmd_user_list,
+	&ctl_cmd_audit_tail,      &ctl_cmd_audit_verify, &ctl_cmd_audit_export, &ctl_cmd_demo_up,
+	&ctl_cmd_demo_down,       &ctl_cmd_demo_seed,    &ctl_cmd_tls_ca,       &ctl_cmd_tls_cert,
 	&ctl_cmd_controls_import,
 };
 #define CTL_NCMDS (sizeof ctl_cmds / sizeof ctl_cmds[0])
